@@ -1,0 +1,1 @@
+"""The `typedseg` command line (installed as the `typedseg.cli` package)."""

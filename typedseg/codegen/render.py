@@ -1,0 +1,40 @@
+"""Generated config modules: class specs in, formatted module source out (templates/config_module.py.j2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from typedseg.codegen.signature import ClassSpec
+from typedseg.templating import Import, import_lines, render_template
+
+
+def config_module_source(
+    specs: Sequence[ClassSpec],
+    *,
+    module_doc: str,
+    generated_by: str,
+    imports: Iterable[Import] = (),
+    tail: str = "",
+) -> str:
+    """The source of a module of config models, one `ConfigModel` class per spec.
+
+    `generated_by` names the command that regenerates the file (the header says not to edit it). `imports`
+    adds the names that `tail` (source appended after the classes) or a non-default base class needs; the
+    names the fields need are added here.
+    """
+    needed: set[Import] = {("__future__", "annotations"), *imports}
+    for spec in specs:
+        if spec.type_name is not None:
+            needed.add(("typing", "Literal"))
+        if spec.base == "ConfigModel":
+            needed.add(("typedseg.config.base", "ConfigModel"))
+        for field in spec.fields:
+            needed |= field.imports
+    return render_template(
+        "config_module.py.j2",
+        specs=specs,
+        module_doc=module_doc,
+        generated_by=generated_by,
+        import_lines=import_lines(needed),
+        tail=tail.strip("\n"),
+    )

@@ -1,0 +1,1 @@
+"""Pydantic models for every setting of a typedseg experiment. Importing this package never imports torch."""

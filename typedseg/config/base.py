@@ -1,0 +1,245 @@
+"""The base of every config model: frozen, strict, unknown keys refused, construction site remembered.
+
+Why each choice:
+- `frozen` and tuples for sequences: configs are values; sharing one between experiments can never leak an edit.
+- `strict`: `"80000"` is not an int and `1` is not `True`; YAML is read with YAML 1.2 number rules so that strictness
+  costs YAML users nothing.
+- `extra="forbid"`: MMEngine silently ignores unknown keys; we name them, with a suggestion.
+- The call site of each construction is kept (outside `==`), so that a later cross-field error can point at the
+  exact `FILE:LINE` of the keyword argument that set the offending value.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from typedseg.problems import ConfigError, Construction, Problem, Site
+
+T = TypeVar("T")
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+_PYDANTIC_DIR = str(Path(sys.modules["pydantic"].__file__ or "").resolve().parent)
+_SKIPPED_DIRS = (_PACKAGE_DIR, _PYDANTIC_DIR)
+
+
+def _as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+Seq = Annotated[Sequence[T], AfterValidator(_as_tuple)]
+"""A sequence field: Python configs may write a list or a tuple; the frozen model always stores a tuple."""
+
+
+def capture_site() -> Site | None:
+    """The first frame outside typedseg and pydantic: the user's line that asked for this object."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_SKIPPED_DIRS) and not filename.startswith("<frozen"):
+            break
+        if frame.f_code.co_name == "<module>":
+            return None  # a default built while typedseg itself is imported: no user line to point at
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return None
+    code = frame.f_code
+    positions = getattr(code, "co_positions", None)
+    if positions is not None and frame.f_lasti >= 0:
+        for index, position in enumerate(positions()):
+            if index == frame.f_lasti // 2:
+                lineno, end_lineno, col, end_col = position
+                if lineno is not None:
+                    return Site(code.co_filename, lineno, col, end_lineno, end_col)
+                break
+    return Site(code.co_filename, frame.f_lineno)
+
+
+class ConfigModel(BaseModel):
+    """Base of all typedseg config models."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        strict=True,
+        validate_default=False,
+        use_attribute_docstrings=True,
+        revalidate_instances="never",
+    )
+
+    _site: Site | None = PrivateAttr(default=None)
+
+    def __init__(self, /, **data: Any) -> None:
+        site = capture_site()
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            from typedseg.config.errors import problems_from_validation
+
+            problems = problems_from_validation(exc, type(self))
+            raise ConfigError(
+                problems, Construction(type(self).__name__, site or Site("<unknown>", 0), data)
+            ) from None
+        self._site = site
+
+    # Tells pydantic this __init__ only wraps BaseModel's: validating a dict (YAML, JSON, nested data) must not
+    # route through it, so objects from files carry no call site and keep pydantic's own error locations.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @property
+    def site(self) -> Site | None:
+        """Where this object was constructed in a Python config (None when it came from YAML/JSON)."""
+        return self._site
+
+    def __eq__(self, other: object) -> bool:
+        # Equality is about values only: two equal configs built on different lines are equal.
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(_hashable(v) for v in self.__dict__.values())))
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+class Rules:
+    """Collects rule violations inside a validator and raises them together, each with its own path."""
+
+    CODE: ClassVar[str] = "typedseg_rules"
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        self.problems.append(Problem(code, path, message, hint))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise PydanticCustomError(
+                self.CODE,
+                "{summary}",
+                {"summary": "; ".join(p.message for p in self.problems), "problems": self.problems},
+            )
+
+
+class UserConfig(ConfigModel):
+    """Base of a user's own component config (a hook, a scheduler, ...), accepted wherever ours are.
+
+    Python configs use the subclass directly. YAML/JSON name it by dotted path (`type: mypkg.hooks.GradNormAlarm`):
+    the loader imports that module (it runs the user's code, as `custom_imports` does in MMEngine), checks that the
+    class subclasses the expected base, and validates the rest of the keys against it.
+    """
+
+    type: str = ""
+    """Dotted import path of the config class; filled in automatically."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("type"):
+            return {**data, "type": dotted_name(cls)}
+        return data
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        """Construct the runtime object. The user's subclass implements this (the engine calls it)."""
+        raise NotImplementedError(f"{type(self).__name__}.build() is not implemented")
+
+
+U = TypeVar("U", bound=UserConfig)
+USER_TAG = "user"
+USER_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A user's own component config, named by the dotted path of its class.",
+    "properties": {"type": {"type": "string", "pattern": r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$"}},
+    "required": ["type"],
+}
+"""The JSON Schema of a user branch: open, since the user's fields are not known to our schema."""
+
+
+def dotted_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def import_user_class(path: str, base: type[U]) -> type[U]:
+    """Import `pkg.module.Class` and check it is a `base` subclass; errors read as config errors."""
+    import importlib
+
+    module_name, _, class_name = path.rpartition(".")
+    if not module_name:
+        raise PydanticCustomError("unknown-type", "unknown type '{type}'", {"type": path})
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise PydanticCustomError(
+            "user-type-import",
+            "cannot import '{module}' for type '{type}': {reason}",
+            {"module": module_name, "type": path, "reason": str(exc)},
+        ) from None
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise PydanticCustomError(
+            "user-type-base", "'{type}' is not a {base} subclass", {"type": path, "base": base.__name__}
+        )
+    return cls
+
+
+def user_validator(base: type[U]) -> BeforeValidator:
+    """For the user branch of a union: a dict naming a dotted path becomes an instance of that class.
+
+    Use as `Annotated[SerializeAsAny[UserHook], user_validator(UserHook), Tag(USER_TAG)]`.
+    """
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict):
+            cls = import_user_class(str(value.get("type", "")), base)
+            return cls.model_validate(value)
+        return value
+
+    return BeforeValidator(resolve)
+
+
+def discriminate(builtin_tags: frozenset[str], default: str | None = None) -> Discriminator:
+    """Route a value to a union member: by `type` for ours, to the user branch for anything else.
+
+    `default` is the member used when a dict has no `type` at all (MMEngine's own default, e.g. OptimWrapper).
+    """
+
+    def tag_of(value: Any) -> str | None:
+        if isinstance(value, dict):
+            tag = value.get("type", default)
+        else:
+            tag = getattr(value, "type", None)
+            if isinstance(value, UserConfig):
+                return USER_TAG
+        if tag is None:
+            return None
+        if tag in builtin_tags:
+            return str(tag)
+        return USER_TAG if "." in str(tag) else str(tag)
+
+    return Discriminator(tag_of)

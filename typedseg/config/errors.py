@@ -1,0 +1,187 @@
+"""Turn pydantic's `ValidationError` into `Problem`s that read like the config.
+
+pydantic reports `('param_scheduler', 0, 'PolyLR', 'powr')`; a person wrote `param_scheduler[0].powr`. We walk the
+model's annotations alongside the error location so that discriminator tags and validator names drop out, and we
+know which model a bad key was meant for, to suggest the field it was probably meant to be.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from typedseg.config.base import USER_TAG
+from typedseg.problems import Path, Problem
+
+_UNION_TYPES: tuple[object, ...] = (Union, types.UnionType)
+
+
+def _strip(tp: Any) -> Any:
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
+
+
+def union_members(tp: Any) -> list[Any]:
+    """The members of a (possibly Annotated, possibly nested) union, or `[tp]` for a plain type."""
+    tp = _strip(tp)
+    if get_origin(tp) in _UNION_TYPES:
+        members: list[Any] = []
+        for arg in get_args(tp):
+            members.extend(union_members(arg))
+        return members
+    return [tp]
+
+
+def model_tag(cls: type[BaseModel]) -> str | None:
+    """The `type` value that selects this model in a discriminated union (MMEngine's class name)."""
+    field = cls.model_fields.get("type")
+    if field is None or not isinstance(field.default, str):
+        return None
+    return field.default
+
+
+def _models_in(tp: Any) -> list[type[BaseModel]]:
+    return [m for m in union_members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+
+
+def _element_type(tp: Any, part: str | int) -> Any:
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin in (tuple, list, collections.abc.Sequence) and args:
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return args[0]
+        if origin is tuple and isinstance(part, int) and part < len(args):
+            return args[part]
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return Any
+
+
+@dataclass
+class _Step:
+    """One element of an error location, understood against the model's annotations."""
+
+    part: str | int
+    kept: bool  # False for discriminator tags and validator names: they are not in the user's config
+    owner: type[BaseModel] | None  # the model in which `part` is a field name
+    union: list[type[BaseModel]]  # for a tag: the union members it chose from
+
+
+def _resolve(tp: Any) -> Any:
+    """Drop Annotated and None: `X | None` is `X` for walking purposes."""
+    members = [m for m in union_members(tp) if m is not type(None)]
+    return _strip(members[0]) if len(members) == 1 else _strip(tp)
+
+
+def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[_Step]:
+    steps: list[_Step] = []
+    tp: Any = root
+    for part in loc:
+        tp = _resolve(tp)
+        models_here = _models_in(tp)
+        if isinstance(part, str) and len(models_here) > 1:
+            chosen = next((m for m in models_here if model_tag(m) == part or m.__name__ == part), None)
+            if chosen is not None:
+                steps.append(_Step(part, False, None, models_here))
+                tp = chosen
+                continue
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(part))
+            steps.append(_Step(part, True, tp, []))
+            tp = field.annotation if field is not None else Any
+            continue
+        if isinstance(part, str) and len(union_members(tp)) > 1:
+            # A plain union names the member it tried (`int`, `literal['dynamic']`, `user`): not in the config.
+            steps.append(_Step(part, False, None, []))
+            continue
+        if isinstance(part, str) and part.startswith(("function-", "tagged-union")):
+            steps.append(_Step(part, False, None, []))
+            continue
+        steps.append(_Step(part, True, None, []))
+        tp = _element_type(tp, part)
+    return steps
+
+
+def user_path(root: type[BaseModel], loc: tuple[str | int, ...]) -> Path:
+    """The location as the user's config spells it (tags and validator names removed)."""
+    return tuple(step.part for step in _walk(root, loc) if step.kept)
+
+
+def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problems_from_validation(exc: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    """Every error pydantic found, as `Problem`s with user-facing paths, messages and hints."""
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        steps = _walk(root, loc)
+        path = tuple(step.part for step in steps if step.kept)
+        if error["type"] == "typedseg_rules":
+            problems.extend(p.under(path) for p in (error.get("ctx") or {})["problems"])
+            continue
+        problems.append(_problem(error, path, steps))
+    return problems
+
+
+def _unknown_key(key: str, path: Path, steps: list[_Step]) -> Problem:
+    owner = steps[-1].owner if steps else None
+    name = owner.__name__ if owner is not None else "this section"
+    if owner is None:
+        return Problem("unknown-key", path, f"{name} has no setting '{key}'.", "")
+    fields = [f for f in owner.model_fields if f != "type"]
+    guess = suggest(key, fields)
+    tag_steps = [step for step in steps if step.union]
+    siblings = tag_steps[-1].union if tag_steps and owner in tag_steps[-1].union else []
+    takers = [tag for m in siblings if m is not owner and key in m.model_fields and (tag := model_tag(m))]
+    if guess:
+        hint = f"Did you mean '{guess}'?"
+    elif takers:
+        hint = f"{', '.join(takers[:6])} {'takes' if len(takers) == 1 else 'take'} '{key}'; {name} does not."
+    else:
+        hint = f"{name} accepts: {', '.join(fields)}."
+    return Problem("unknown-key", path, f"{name} has no setting '{key}'.", hint)
+
+
+def _problem(error: Any, path: Path, steps: list[_Step]) -> Problem:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return _unknown_key(str(error["loc"][-1]), path, steps)
+    if kind == "union_tag_invalid":
+        tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        given = str(ctx.get("tag", ""))
+        user = USER_TAG in tags
+        tags = [t for t in tags if t != USER_TAG]
+        guess = suggest(given, tags)
+        hint = f"Did you mean '{guess}'?" if guess else f"Expected one of: {', '.join(tags)}."
+        if user and not guess:
+            hint += " Your own class is named by its dotted path (mypkg.module.Class)."
+        return Problem("unknown-type", path, f"unknown type '{given}'.", hint)
+    if kind == "union_tag_not_found":
+        return Problem("missing-type", path, "this section needs a 'type' naming which kind it is.", "")
+    if kind == "missing":
+        return Problem("missing", path, "this setting is required.", "")
+    if kind in ("user-type-import", "user-type-base"):
+        return Problem(kind, path, f"{error.get('msg', kind)}.", "")
+    message = str(error.get("msg", kind))
+    if kind in ("value_error", "assertion_error"):
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return Problem("invalid-value", path, message, "")
+    return Problem("invalid-value", path, f"{message}; got {_short(value)}.", "")

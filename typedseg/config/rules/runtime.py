@@ -1,0 +1,110 @@
+"""Rules across the runtime sections: complete train/val/test triples, log_processor and dataloaders."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from typedseg.config.data import DataLoaderConfig, InfiniteSampler
+from typedseg.config.placeholder import OpaqueSection
+from typedseg.problems import Problem
+
+if TYPE_CHECKING:
+    from typedseg.config.experiment import Experiment
+
+
+def _triple(exp: Experiment, stage: str, names: tuple[str, str, str]) -> list[Problem]:
+    present = [name for name in names if getattr(exp, name) is not None]
+    if not present or len(present) == len(names):
+        return []
+    missing = [name for name in names if name not in present]
+    return [
+        Problem(
+            f"{stage}-incomplete",
+            (name,),
+            f"{', '.join(present)} {'is' if len(present) == 1 else 'are'} set but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not; the {stage} stage needs all of "
+            f"{', '.join(names)}.",
+            f"Set {' and '.join(missing)}, or remove {', '.join(present)}.",
+        )
+        for name in missing
+    ]
+
+
+def _dataloader(name: str, loader: DataLoaderConfig | None, epoch_based: bool) -> list[Problem]:
+    if loader is None:
+        return []
+    problems: list[Problem] = []
+    if loader.persistent_workers and loader.num_workers == 0:
+        problems.append(
+            Problem(
+                "persistent-workers-without-workers",
+                (name, "persistent_workers"),
+                "persistent_workers=True needs worker processes, but num_workers is 0 (torch refuses it).",
+                "Set num_workers > 0 or persistent_workers=False.",
+            )
+        )
+    if epoch_based and name == "train_dataloader" and isinstance(loader.sampler, InfiniteSampler):
+        problems.append(
+            Problem(
+                "infinite-sampler-in-epoch-loop",
+                (name, "sampler"),
+                "an InfiniteSampler never ends an epoch, so an EpochBasedTrainLoop would never finish its first one.",
+                "Use DefaultSampler with an epoch-based loop, or switch to IterBasedTrainLoop.",
+            )
+        )
+    return problems
+
+
+def check_runtime(exp: Experiment) -> list[Problem]:
+    """Rules that span the runtime sections of one experiment."""
+    problems = _triple(exp, "train", ("train_dataloader", "train_cfg", "optim_wrapper"))
+    problems += _triple(exp, "val", ("val_dataloader", "val_cfg", "val_evaluator"))
+    problems += _triple(exp, "test", ("test_dataloader", "test_cfg", "test_evaluator"))
+    if exp.param_scheduler and exp.optim_wrapper is None:
+        problems.append(
+            Problem(
+                "scheduler-without-optimizer",
+                ("param_scheduler",),
+                "param_scheduler is set but there is no optim_wrapper to schedule.",
+                "Set optim_wrapper (and train_cfg, train_dataloader), or remove param_scheduler.",
+            )
+        )
+    loop = exp.train_cfg
+    if loop is not None and exp.log_processor.by_epoch != loop.by_epoch:
+        problems.append(
+            Problem(
+                "log-by-epoch-mismatch",
+                ("log_processor", "by_epoch"),
+                f"log_processor.by_epoch={exp.log_processor.by_epoch} does not fit the {loop.type} "
+                f"({loop.unit}); progress would be shown as {'epochs' if not loop.by_epoch else 'iterations'}.",
+                f"Set log_processor.by_epoch={loop.by_epoch}.",
+            )
+        )
+    epoch_based = loop is not None and loop.by_epoch
+    for name in ("train_dataloader", "val_dataloader", "test_dataloader"):
+        problems += _dataloader(name, getattr(exp, name), epoch_based)
+    wrapper = exp.optim_wrapper
+    scaling = exp.auto_scale_lr is not None and exp.auto_scale_lr.enable
+    if scaling and wrapper is not None and wrapper.accumulative_counts > 1:
+        problems.append(
+            Problem(
+                "auto-scale-ignores-accumulation",
+                ("auto_scale_lr", "enable"),
+                f"auto_scale_lr scales by the per-step batch size and ignores accumulative_counts="
+                f"{wrapper.accumulative_counts}, so the lr is scaled for a batch "
+                f"{wrapper.accumulative_counts}x smaller than the effective one.",
+                "Divide base_batch_size by accumulative_counts, or set accumulative_counts=1.",
+                severity="warning",
+            )
+        )
+    if isinstance(exp.model, OpaqueSection):
+        problems.append(
+            Problem(
+                "section-unchecked",
+                ("model",),
+                "the model section is kept as written; typedseg does not check it yet.",
+                "",
+                severity="warning",
+            )
+        )
+    return problems

@@ -1,0 +1,170 @@
+"""File -> Experiment: Python modules, YAML (safe, YAML 1.2 scalars) and JSON, plus `--set` overrides.
+
+Loading knows files and locations; the models know values and rules. Every user mistake leaves here as a
+`ConfigError` whose problems carry `FILE:LINE` where it can be known.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from typedseg.problems import ConfigError, Path, Problem
+
+Format = Literal["python", "yaml", "json"]
+_SUFFIXES: dict[str, Format] = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+Locator = Callable[[Path], "tuple[str, int] | None"]
+
+
+@dataclass
+class LoadedConfig:
+    """A validated experiment and what is known about where its values came from."""
+
+    experiment: (
+        Any  # typedseg.config.experiment.Experiment (typed Any here to keep this module's import light)
+    )
+    path: FilePath
+    format: Format
+    overrides: tuple[str, ...] = ()
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def config_format(path: FilePath) -> Format:
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise ConfigError(
+            [
+                Problem(
+                    "unknown-format",
+                    (),
+                    f"cannot tell the format of '{path.name}' from its suffix.",
+                    "Use .py, .yaml, .yml or .json.",
+                    file=str(path),
+                )
+            ]
+        )
+    return fmt
+
+
+def _locate_with(locator: Locator, problems: Sequence[Problem], default_file: str) -> list[Problem]:
+    located = []
+    for problem in problems:
+        if problem.file is not None:
+            located.append(problem)
+            continue
+        where = locator(problem.path)
+        located.append(problem.at(*where) if where else problem.at(default_file, None))
+    return located
+
+
+def _yaml_locator(filename: str, lines: dict[Path, int]) -> Locator:
+    def locate(path: Path) -> tuple[str, int] | None:
+        for end in range(len(path), -1, -1):
+            line = lines.get(path[:end])
+            if line is not None:
+                return filename, line
+        return None
+
+    return locate
+
+
+def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
+    from typedseg.config.errors import problems_from_validation
+    from typedseg.config.experiment import Experiment
+    from typedseg.loading.yaml12 import read_yaml
+
+    filename = str(path)
+    text = path.read_text(encoding="utf-8")
+    if fmt == "json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                [Problem("syntax-error", (), f"{exc.msg}.", "", file=filename, line=exc.lineno)]
+            ) from None
+    try:
+        doc = read_yaml(text)
+    except Exception as exc:  # yaml.YAMLError: keep yaml out of this module's imports
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([Problem("syntax-error", (), f"{reason}.", "", file=filename, line=line)]) from None
+    locate = _yaml_locator(filename, doc.lines)
+    if doc.problems:
+        raise ConfigError([p.at(filename, p.line) for p in doc.problems])
+    if not isinstance(doc.data, dict):
+        raise ConfigError(
+            [
+                Problem(
+                    "not-a-mapping",
+                    (),
+                    "the document must be a mapping of config sections.",
+                    "Write one `section: value` per line at the top level.",
+                    file=filename,
+                    line=1,
+                )
+            ]
+        )
+    try:
+        # JSON mode: strict about scalars ("80000" is no int) but arrays fill tuple fields (betas: [0.9, 0.999]).
+        experiment = Experiment.model_validate_json(json.dumps(doc.data, allow_nan=True))
+    except ValidationError as exc:
+        raise ConfigError(_locate_with(locate, problems_from_validation(exc, Experiment), filename)) from None
+    return experiment, locate
+
+
+def _load_python_file(path: FilePath) -> tuple[Any, Locator]:
+    from typedseg.config.experiment import Experiment
+    from typedseg.loading.locate import locate_in_objects
+    from typedseg.loading.python_file import run_python_config
+
+    experiment = run_python_config(path)
+    if not isinstance(experiment, Experiment):
+        raise ConfigError(
+            [
+                Problem(
+                    "not-an-experiment",
+                    (),
+                    f"`config` is a {type(experiment).__name__}, not an Experiment.",
+                    "Assign an Experiment(...) (or a preset that returns one) to `config`.",
+                    file=str(path),
+                    line=None,
+                )
+            ]
+        )
+    return experiment, lambda p: locate_in_objects(experiment, p)
+
+
+def load_config(path: str | FilePath, overrides: Sequence[str] = ()) -> LoadedConfig:
+    """Load, validate and override one config file. Raises ConfigError with located problems."""
+    from typedseg.config.rules.experiment import check_experiment
+    from typedseg.loading.overrides import apply_overrides
+
+    file_path = FilePath(path)
+    fmt = config_format(file_path)
+    if not file_path.is_file():
+        raise ConfigError(
+            [Problem("missing-file", (), "no such file.", "Check the path.", file=str(file_path))]
+        )
+    if fmt == "python":
+        experiment, locate = _load_python_file(file_path)
+    else:
+        experiment, locate = _load_data_file(file_path, fmt)
+    try:
+        experiment = apply_overrides(experiment, overrides)
+    except ConfigError as exc:
+        raise ConfigError(_locate_with(locate, exc.problems, str(file_path))) from None
+    warnings = [p for p in check_experiment(experiment) if not p.is_error]
+    return LoadedConfig(
+        experiment, file_path, fmt, tuple(overrides), _locate_with(locate, warnings, str(file_path))
+    )
+
+
+def located(problems: Sequence[Problem], locate: Locator, default_file: str) -> list[Problem]:
+    """Problems with `file`/`line` filled in by `locate` (exposed for callers that build their own)."""
+    return _locate_with(locate, problems, default_file)

@@ -1,0 +1,99 @@
+"""Find the `FILE:LINE` of a config value: the keyword argument that set it, or the object that holds it.
+
+Python configs: each config object remembers the span of the call that built it (`ConfigModel.site`). To find
+`train_cfg.max_iters` we walk the objects along the path and, in the source of each call (parsed once per file),
+descend keyword -> list element -> dict value, keeping the most specific line found. Objects built elsewhere (a
+variable, a preset) continue the walk from their own call site.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import BaseModel
+
+from typedseg.config.base import ConfigModel
+from typedseg.problems import Path, Site
+
+
+@lru_cache(maxsize=64)
+def _parse(filename: str) -> ast.Module | None:
+    try:
+        return ast.parse(FilePath(filename).read_text(encoding="utf-8"), filename)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def call_at(site: Site) -> ast.Call | None:
+    """The call expression at `site` (exact span when known, else the first call starting on that line)."""
+    tree = _parse(site.filename)
+    if tree is None:
+        return None
+    fallback: ast.Call | None = None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset) == (
+            site.lineno,
+            site.col,
+            site.end_lineno,
+            site.end_col,
+        ):
+            return node
+        if node.lineno == site.lineno and (fallback is None or node.col_offset < fallback.col_offset):
+            fallback = node
+    return fallback
+
+
+def _child_node(node: ast.AST | None, part: str | int) -> ast.expr | None:
+    """The source node of `part` below `node`: a keyword's value, a list element or a dict value."""
+    if isinstance(node, ast.Call) and isinstance(part, str):
+        return next((kw.value for kw in node.keywords if kw.arg == part), None)
+    if isinstance(node, (ast.List, ast.Tuple)) and isinstance(part, int) and 0 <= part < len(node.elts):
+        return node.elts[part]
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == part:
+                return value
+    return None
+
+
+def _child_value(value: Any, part: str | int) -> Any:
+    if isinstance(value, BaseModel) and isinstance(part, str):
+        return getattr(value, part, None)
+    if isinstance(value, (tuple, list)) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    if isinstance(value, dict):
+        return value.get(part)
+    return None
+
+
+def locate_in_objects(root: Any, path: Path, root_site: Site | None = None) -> tuple[str, int] | None:
+    """`(file, line)` of the value at `path` below `root` (a config object, or a construction's arguments)."""
+    site = root_site or getattr(root, "site", None)
+    if site is None:
+        return None
+    filename, line = site.filename, site.lineno
+    node: ast.expr | None = call_at(site)
+    value = root
+    for part in path:
+        child = _child_node(node, part)
+        value = _child_value(value, part)
+        own_site = value.site if isinstance(value, ConfigModel) else None
+        if child is not None:
+            line, node = child.lineno, child
+        elif own_site is not None:
+            filename, line = own_site.filename, own_site.lineno
+        else:
+            break
+        if own_site is not None and not isinstance(child, ast.Call):
+            # The value was built elsewhere (a variable, a preset): continue in the call that built it.
+            node = call_at(own_site)
+            if child is None or own_site.filename == filename:
+                filename = own_site.filename
+            else:
+                break
+    return filename, line

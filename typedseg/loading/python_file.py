@@ -1,0 +1,88 @@
+"""Run a Python config file and take its module-level `config`; turn every failure into located problems."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import traceback
+import types
+from pathlib import Path as FilePath
+from typing import Any
+
+from typedseg.loading.locate import locate_in_objects
+from typedseg.problems import ConfigError, Problem
+
+
+def _located_construction_error(exc: ConfigError) -> ConfigError:
+    construction = exc.construction
+    if construction is None:
+        return exc
+    located = []
+    for problem in exc.problems:
+        where = locate_in_objects(construction.arguments, problem.path, construction.site)
+        path = problem.path
+        if construction.class_name != "Experiment":
+            # Built on its own line: the path below that object is what the reader can act on.
+            path = (construction.class_name, *path)
+        moved = dataclasses.replace(problem, path=path)
+        located.append(moved.at(*where) if where else moved)
+    return ConfigError(located)
+
+
+def _user_frame(exc: BaseException, filename: str) -> int | None:
+    """The line in the config file where a plain exception (NameError, ImportError, ...) surfaced."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line = frame.lineno
+    return line
+
+
+def run_python_config(path: FilePath) -> Any:
+    """Execute `path` as a module and return its `config` attribute. User mistakes raise ConfigError."""
+    filename = str(path.resolve())
+    try:
+        source = path.read_text(encoding="utf-8")
+        code = compile(source, filename, "exec")
+    except SyntaxError as exc:
+        raise ConfigError(
+            [Problem("syntax-error", (), f"{exc.msg}.", "", file=filename, line=exc.lineno)]
+        ) from None
+    module = types.ModuleType(path.stem)
+    module.__file__ = filename
+    parent = str(path.resolve().parent)
+    sys.path.insert(0, parent)
+    try:
+        exec(code, module.__dict__)
+    except ConfigError as exc:
+        raise _located_construction_error(exc) from None
+    except Exception as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    "config-raised",
+                    (),
+                    f"running the config raised {type(exc).__name__}: {exc}",
+                    "Fix the Python error at this line.",
+                    file=filename,
+                    line=_user_frame(exc, filename),
+                )
+            ]
+        ) from None
+    finally:
+        if sys.path and sys.path[0] == parent:
+            sys.path.pop(0)
+    if "config" not in module.__dict__:
+        raise ConfigError(
+            [
+                Problem(
+                    "no-config",
+                    (),
+                    "the file defines no module-level `config`.",
+                    "Assign the experiment to a variable named `config` (config = Experiment(...)).",
+                    file=filename,
+                    line=1,
+                )
+            ]
+        )
+    return module.__dict__["config"]

@@ -1,0 +1,56 @@
+"""How problems are shown: `FILE:LINE  path: message hint  [code]`, or JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path as FilePath
+
+from typedseg.problems import Problem, format_path
+
+
+def _where(problem: Problem) -> str:
+    if problem.file is None:
+        return "<config>"
+    file = problem.file
+    if not file.startswith("--set"):
+        try:
+            file = os.path.relpath(file)
+        except ValueError:
+            pass
+        if file.startswith(".." + os.sep + ".."):
+            file = str(FilePath(problem.file))
+    return f"{file}:{problem.line}" if problem.line is not None else file
+
+
+def format_problem(problem: Problem) -> str:
+    path = format_path(problem.path)
+    label = "" if problem.is_error else "warning: "
+    text = f"{_where(problem)}  {label}{path + ': ' if path else ''}{problem.message}"
+    if problem.hint:
+        text += f" {problem.hint}"
+    return f"{text}  [{problem.code}]"
+
+
+def format_problems(problems: Sequence[Problem]) -> str:
+    return "\n".join(format_problem(p) for p in problems)
+
+
+def problems_json(problems: Sequence[Problem]) -> list[dict[str, object]]:
+    return [
+        {
+            "code": p.code,
+            "severity": p.severity,
+            "path": format_path(p.path),
+            "message": p.message,
+            "hint": p.hint,
+            "file": p.file,
+            "line": p.line,
+        }
+        for p in problems
+    ]
+
+
+def dumps(data: object) -> str:
+    return json.dumps(data, indent=2)

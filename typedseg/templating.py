@@ -1,0 +1,109 @@
+"""Rendering of the Jinja2 templates in the repository's `templates/` folder, and Python source formatting.
+
+Everything typedseg writes (config exports, generated config modules) comes from a template here. Output is
+written already formatted as `ruff format` would write it (double quotes, wrapped docstrings, exploded long
+imports), so generated files need no formatter and committed ones can be compared as exact text. jinja2 is
+imported on first use only: `typedseg validate` never renders anything.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+"""The repository's `templates/` folder."""
+LINE_LENGTH = 110
+"""The project's line length (pyproject's `[tool.ruff]`)."""
+
+Import = tuple[str, str]
+"""`(module, name)`: one name that generated source needs imported."""
+
+
+def python_string(value: str) -> str:
+    """A string literal in the double quotes `ruff format` prefers (single quotes when the text has a `"`)."""
+    text = repr(value)
+    return f'"{text[1:-1]}"'.replace("\\'", "'") if '"' not in value else text
+
+
+def docstring(text: str, indent: int = 4) -> str:
+    """`text` as a triple-quoted literal placed at `indent`: one line if it fits, else wrapped paragraphs.
+
+    Backslashes and triple quotes are escaped, so text copied from rst (`\\(a,b\\)`) stays valid Python.
+    """
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    paragraphs = [p.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for p in paragraphs]
+    pad = " " * indent
+    if len(paragraphs) == 1 and indent + len(paragraphs[0]) + 6 <= LINE_LENGTH:
+        body = paragraphs[0]
+        return f'"""{body[:-1]}\\""""' if body.endswith('"') else f'"""{body}"""'
+    width = LINE_LENGTH - indent - 3
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if lines:
+            lines.append("")
+        lines.extend(textwrap.wrap(paragraph, width, break_long_words=False, break_on_hyphens=False))
+    body = "\n".join(f"{pad}{line}" if line and i else line for i, line in enumerate(lines))
+    return f'"""{body}\n{pad}"""'
+
+
+def _import_group(module: str) -> int:
+    root = module.split(".", maxsplit=1)[0]
+    if module == "__future__":
+        return 0
+    if root in sys.stdlib_module_names:
+        return 1
+    return 3 if root == "typedseg" else 2
+
+
+def _name_order(name: str) -> tuple[int, str]:
+    # ruff's isort `order-by-type`: CONSTANTS, then Classes, then functions/variables.
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def import_lines(imports: Iterable[Import]) -> list[str]:
+    """`from module import a, b` lines, grouped and sorted as ruff's isort does; `""` separates the groups."""
+    by_module: dict[str, set[str]] = {}
+    for module, name in imports:
+        by_module.setdefault(module, set()).add(name)
+    lines: list[str] = []
+    previous_group: int | None = None
+    for module in sorted(by_module, key=lambda m: (_import_group(m), m.lower())):
+        group = _import_group(module)
+        if previous_group is not None and group != previous_group:
+            lines.append("")
+        previous_group = group
+        names = sorted(by_module[module], key=_name_order)
+        line = f"from {module} import {', '.join(names)}"
+        if len(line) > LINE_LENGTH:
+            line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+        lines.append(line)
+    return lines
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    """The one Jinja2 environment (built on first use)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Python source, not HTML
+    )
+    env.filters["docstring"] = docstring
+    env.filters["pystr"] = python_string
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render `templates/<name>` with `context`."""
+    return str(environment().get_template(name).render(**context))
