@@ -127,6 +127,9 @@ def schema(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if the file in --out is stale.")] = False,
 ) -> None:
     """Write (or print) the JSON Schema of an experiment, for editor completion of YAML/JSON configs."""
+    import os
+
+    os.environ["TYPEDSEG_FIELD_DOCS"] = "1"  # before typedseg.config is imported: field descriptions wanted
     from typedseg.config.schema import SCHEMA_FILE, schema_text
 
     text = schema_text()

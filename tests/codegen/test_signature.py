@@ -230,7 +230,7 @@ def test_rendered_module_defines_working_models(tmp_path: Path) -> None:
     assert "    # `params` is not a setting: the engine fills it.\n" in source
     module = _import_source(source, tmp_path / "_typedseg_test_rendered.py")
     model = module.Documented
-    assert model.model_fields["lr"].description == "learning rate (default: 1e-3)"
+    assert '    lr: float = 0.001\n    """learning rate (default: 1e-3)"""\n' in source
     value = model(lr=0.1, names=["a", "b"])
     assert (value.type, value.lr, value.betas, value.names) == ("Documented", 0.1, (0.9, 0.999), ("a", "b"))
     spec_without_type = dataclasses.replace(spec, name="NoType", type_name=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +24,9 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "config" / "optimizers.py"
 MMENGINE_NAMES = {"Adafactor": "TorchAdafactor"}
 """torch names MMEngine registers under another name (`transformers.Adafactor` took the plain one)."""
 _ENGINE_FILLS = {"params": "the engine passes the model's parameters"}
+
+NON_NEGATIVE = frozenset({"lr", "eps", "weight_decay", "momentum", "lr_decay", "initial_accumulator_value"})
+"""Arguments torch refuses when negative (`Invalid learning rate: -0.05`): checked before a run instead."""
 _TAIL_IMPORTS: tuple[Import, ...] = (
     ("typing", "Annotated"),
     ("typing", "Union"),
@@ -60,9 +64,23 @@ def optimizer_classes() -> dict[str, type]:
 def optimizer_specs() -> list[ClassSpec]:
     """One spec per optimizer, sorted by type name; `params` is left out (the engine fills it)."""
     return [
-        class_spec(cls, name=name, source=f"torch.optim.{cls.__name__}", skip=_ENGINE_FILLS)
+        _non_negative(class_spec(cls, name=name, source=f"torch.optim.{cls.__name__}", skip=_ENGINE_FILLS))
         for name, cls in optimizer_classes().items()
     ]
+
+
+def _non_negative(spec: ClassSpec) -> ClassSpec:
+    fields = tuple(
+        replace(
+            field,
+            annotation=f"Annotated[{field.annotation}, Field(ge=0.0)]",
+            imports=field.imports | {("typing", "Annotated"), ("pydantic", "Field")},
+        )
+        if field.name in NON_NEGATIVE and field.annotation == "float"
+        else field
+        for field in spec.fields
+    )
+    return replace(spec, fields=fields)
 
 
 def generate_optimizers() -> str:

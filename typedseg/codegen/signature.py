@@ -153,9 +153,10 @@ def _field(
     if isinstance(annotation, str):
         annotation = _eval_annotation(annotation, init, where)
     writer = _TypeWriter(where)
-    return FieldSpec(
-        param.name, writer.source(annotation), default, description, imports=frozenset(writer.imports)
-    )
+    source = writer.source(annotation)
+    if default is not None and source in ("float", "float | None") and re.fullmatch(r"-?\d+", default):
+        default += ".0"  # torch writes `weight_decay: float = 0`; a float field's default is a float
+    return FieldSpec(param.name, source, default, description, imports=frozenset(writer.imports))
 
 
 def _type_hints(init: Callable[..., Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc
 import difflib
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -136,7 +137,50 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel]) -> lis
             problems.extend(p.under(path) for p in (error.get("ctx") or {})["problems"])
             continue
         problems.append(_problem(error, path, steps))
-    return problems
+    return _without_misspelt_missing(problems)
+
+
+def _without_misspelt_missing(problems: list[Problem]) -> list[Problem]:
+    """`max_iter=...` is one mistake: drop 'max_iters is required' when an unknown key beside it suggests it."""
+    suggested = {
+        (p.path[:-1], p.hint.removeprefix("Did you mean '").removesuffix("'?"))
+        for p in problems
+        if p.code == "unknown-key" and p.hint.startswith("Did you mean '")
+    }
+    return [
+        p for p in problems if not (p.code == "missing" and p.path and (p.path[:-1], str(p.path[-1])) in suggested)
+    ]
+
+
+@functools.lru_cache(maxsize=None)
+def _unions_by_member() -> dict[type[BaseModel], tuple[type[BaseModel], ...]]:
+    """For each model that is a member of a discriminated union somewhere in an experiment: that union's members."""
+    from typedseg.config.experiment import Experiment
+
+    found: dict[type[BaseModel], tuple[type[BaseModel], ...]] = {}
+    seen: set[int] = set()
+
+    def visit(tp: Any) -> None:
+        if id(tp) in seen:
+            return
+        seen.add(id(tp))
+        members = _models_in(tp)
+        if len(members) > 1:
+            for member in members:
+                found.setdefault(member, tuple(members))
+        for member in members:
+            for field in member.model_fields.values():
+                visit(field.annotation)
+        for arg in get_args(_strip(tp)):
+            visit(arg)
+
+    visit(Experiment)
+    return found
+
+
+def union_siblings(model: type[BaseModel]) -> list[type[BaseModel]]:
+    """The other kinds a model could have been (SGD for AdamW): for hints on a directly constructed object."""
+    return list(_unions_by_member().get(model, ()))
 
 
 def _unknown_key(key: str, path: Path, steps: list[_Step]) -> Problem:
@@ -147,7 +191,7 @@ def _unknown_key(key: str, path: Path, steps: list[_Step]) -> Problem:
     fields = [f for f in owner.model_fields if f != "type"]
     guess = suggest(key, fields)
     tag_steps = [step for step in steps if step.union]
-    siblings = tag_steps[-1].union if tag_steps and owner in tag_steps[-1].union else []
+    siblings = tag_steps[-1].union if tag_steps and owner in tag_steps[-1].union else union_siblings(owner)
     takers = [tag for m in siblings if m is not owner and key in m.model_fields and (tag := model_tag(m))]
     if guess:
         hint = f"Did you mean '{guess}'?"

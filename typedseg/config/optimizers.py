@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import SerializeAsAny, Tag, WithJsonSchema
+from pydantic import Field, SerializeAsAny, Tag, WithJsonSchema
 
 from typedseg.config.base import (
     USER_JSON_SCHEMA,
@@ -30,7 +30,7 @@ class ASGD(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["ASGD"] = "ASGD"
-    lr: float = 0.01
+    lr: Annotated[float, Field(ge=0.0)] = 0.01
     """learning rate (default: 1e-2)"""
     lambd: float = 0.0001
     """decay term (default: 1e-4)"""
@@ -38,7 +38,7 @@ class ASGD(ConfigModel):
     """power for eta update (default: 0.75)"""
     t0: float = 1000000.0
     """point at which to start averaging (default: 1e6)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     foreach: bool | None = None
     """whether foreach implementation of optimizer is used. If unspecified by the user (so foreach is None),
@@ -71,16 +71,16 @@ class Adadelta(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["Adadelta"] = "Adadelta"
-    lr: float = 1.0
+    lr: Annotated[float, Field(ge=0.0)] = 1.0
     """coefficient that scale delta before it is applied to the parameters (default: 1.0)"""
     rho: float = 0.9
     """coefficient used for computing a running average of squared gradients (default: 0.9). A higher value of
     `rho` will result in a slower average, which can be helpful for preventing oscillations in the learning
     process.
     """
-    eps: float = 1e-06
+    eps: Annotated[float, Field(ge=0.0)] = 1e-06
     """term added to the denominator to improve numerical stability (default: 1e-6)."""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     foreach: bool | None = None
     """whether foreach implementation of optimizer is used. If unspecified by the user (so foreach is None),
@@ -113,15 +113,15 @@ class Adagrad(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["Adagrad"] = "Adagrad"
-    lr: float = 0.01
+    lr: Annotated[float, Field(ge=0.0)] = 0.01
     """learning rate (default: 1e-2)"""
-    lr_decay: float = 0
+    lr_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """learning rate decay (default: 0)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
-    initial_accumulator_value: float = 0
+    initial_accumulator_value: Annotated[float, Field(ge=0.0)] = 0.0
     """initial value of the sum of squares of gradients (default: 0)"""
-    eps: float = 1e-10
+    eps: Annotated[float, Field(ge=0.0)] = 1e-10
     """term added to the denominator to improve numerical stability (default: 1e-10)"""
     foreach: bool | None = None
     """whether foreach implementation of optimizer is used. If unspecified by the user (so foreach is None),
@@ -153,7 +153,7 @@ class Adam(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["Adam"] = "Adam"
-    lr: float = 0.001
+    lr: Annotated[float, Field(ge=0.0)] = 0.001
     """learning rate (default: 1e-3). A tensor LR is not yet supported for all our implementations. Please use
     a float LR if you are not also specifying fused=True or capturable=True.
     """
@@ -161,9 +161,9 @@ class Adam(ConfigModel):
     """coefficients used for computing running averages of gradient and its square. If a tensor is provided,
     must be 1-element. (default: (0.9, 0.999))
     """
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     amsgrad: bool = False
     """whether to use the AMSGrad variant of this algorithm from the paper `On the Convergence of Adam and
@@ -208,7 +208,7 @@ class AdamW(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["AdamW"] = "AdamW"
-    lr: float = 0.001
+    lr: Annotated[float, Field(ge=0.0)] = 0.001
     """learning rate (default: 1e-3). A tensor LR is not yet supported for all our implementations. Please use
     a float LR if you are not also specifying fused=True or capturable=True.
     """
@@ -216,9 +216,9 @@ class AdamW(ConfigModel):
     """coefficients used for computing running averages of gradient and its square. If a tensor is provided,
     must be 1-element. (default: (0.9, 0.999))
     """
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
-    weight_decay: float = 0.01
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.01
     """weight decay coefficient (default: 1e-2)"""
     amsgrad: bool = False
     """whether to use the AMSGrad variant of this algorithm from the paper `On the Convergence of Adam and
@@ -259,13 +259,13 @@ class Adamax(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["Adamax"] = "Adamax"
-    lr: float = 0.002
+    lr: Annotated[float, Field(ge=0.0)] = 0.002
     """learning rate (default: 2e-3)"""
     betas: tuple[float, float] = (0.9, 0.999)
     """coefficients used for computing running averages of gradient and its square"""
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     foreach: bool | None = None
     """whether foreach implementation of optimizer is used. If unspecified by the user (so foreach is None),
@@ -298,7 +298,7 @@ class LBFGS(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["LBFGS"] = "LBFGS"
-    lr: float = 1
+    lr: Annotated[float, Field(ge=0.0)] = 1.0
     """learning rate (default: 1)"""
     max_iter: int = 20
     """maximal number of iterations per optimization step (default: 20)"""
@@ -322,11 +322,11 @@ class Muon(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["Muon"] = "Muon"
-    lr: float = 0.001
+    lr: Annotated[float, Field(ge=0.0)] = 0.001
     """learning rate (default: 1e-3)."""
-    weight_decay: float = 0.1
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.1
     """weight decay (L2 penalty). (default: 0.1)"""
-    momentum: float = 0.95
+    momentum: Annotated[float, Field(ge=0.0)] = 0.95
     """momentum factor (default: 0.95)"""
     nesterov: bool = True
     """enables Nesterov momentum. Only applicable when momentum is non-zero"""
@@ -334,7 +334,7 @@ class Muon(ConfigModel):
     """coefficients \\(a,b,c\\) for the Newton–Schulz orthogonalization polynomial (default: (3.4445, -4.775,
     2.0315))
     """
-    eps: float = 1e-07
+    eps: Annotated[float, Field(ge=0.0)] = 1e-07
     """term added to the denominator for numerical stability. (default: 1e-07)"""
     ns_steps: int = 5
     """number of Newton–Schulz iteration steps. (default: 5)"""
@@ -352,13 +352,13 @@ class NAdam(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["NAdam"] = "NAdam"
-    lr: float = 0.002
+    lr: Annotated[float, Field(ge=0.0)] = 0.002
     """learning rate (default: 2e-3)"""
     betas: tuple[float, float] = (0.9, 0.999)
     """coefficients used for computing running averages of gradient and its square (default: (0.9, 0.999))"""
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     momentum_decay: float = 0.004
     """momentum momentum_decay (default: 4e-3)"""
@@ -397,13 +397,13 @@ class RAdam(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["RAdam"] = "RAdam"
-    lr: float = 0.001
+    lr: Annotated[float, Field(ge=0.0)] = 0.001
     """learning rate (default: 1e-3)"""
     betas: tuple[float, float] = (0.9, 0.999)
     """coefficients used for computing running averages of gradient and its square (default: (0.9, 0.999))"""
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     decoupled_weight_decay: bool = False
     """whether to decouple the weight decay as in AdamW to obtain RAdamW. If True, the algorithm does not
@@ -440,15 +440,15 @@ class RMSprop(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["RMSprop"] = "RMSprop"
-    lr: float = 0.01
+    lr: Annotated[float, Field(ge=0.0)] = 0.01
     """learning rate (default: 1e-2)"""
     alpha: float = 0.99
     """smoothing constant (default: 0.99)"""
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
-    momentum: float = 0
+    momentum: Annotated[float, Field(ge=0.0)] = 0.0
     """momentum factor (default: 0)"""
     centered: bool = False
     """if ``True``, compute the centered RMSProp, the gradient is normalized by an estimation of its variance
@@ -484,7 +484,7 @@ class Rprop(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["Rprop"] = "Rprop"
-    lr: float = 0.01
+    lr: Annotated[float, Field(ge=0.0)] = 0.01
     """learning rate (default: 1e-2)"""
     etas: tuple[float, float] = (0.5, 1.2)
     """pair of (etaminus, etaplus), that are multiplicative increase and decrease factors (default: (0.5,
@@ -523,13 +523,13 @@ class SGD(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["SGD"] = "SGD"
-    lr: float = 0.001
+    lr: Annotated[float, Field(ge=0.0)] = 0.001
     """learning rate (default: 1e-3)"""
-    momentum: float = 0
+    momentum: Annotated[float, Field(ge=0.0)] = 0.0
     """momentum factor (default: 0)"""
-    dampening: float = 0
+    dampening: float = 0.0
     """dampening for momentum (default: 0)"""
-    weight_decay: float = 0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay (L2 penalty) (default: 0)"""
     nesterov: bool = False
     """enables Nesterov momentum. Only applicable when momentum is non-zero. (default: False)"""
@@ -566,11 +566,11 @@ class SparseAdam(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["SparseAdam"] = "SparseAdam"
-    lr: float = 0.001
+    lr: Annotated[float, Field(ge=0.0)] = 0.001
     """learning rate (default: 1e-3)"""
     betas: tuple[float, float] = (0.9, 0.999)
     """coefficients used for computing running averages of gradient and its square (default: (0.9, 0.999))"""
-    eps: float = 1e-08
+    eps: Annotated[float, Field(ge=0.0)] = 1e-08
     """term added to the denominator to improve numerical stability (default: 1e-8)"""
     maximize: bool = False
     """maximize the objective with respect to the params, instead of minimizing (default: False)"""
@@ -584,7 +584,7 @@ class TorchAdafactor(ConfigModel):
 
     # `params` is not a setting: the engine passes the model's parameters.
     type: Literal["TorchAdafactor"] = "TorchAdafactor"
-    lr: float = 0.01
+    lr: Annotated[float, Field(ge=0.0)] = 0.01
     """unlike other optimizers, Adafactor does not require a learning rate, and Noam Shazeer and Mitchell
     Stern do not use lr at all. Deviating from the paper, this implementation uses lr for applying weight
     decay and as the maximum value for relative step size rho_t. Note that in the paper, a constant of 0.01
@@ -603,7 +603,7 @@ class TorchAdafactor(ConfigModel):
     """
     d: float = 1.0
     """the clipping threshold, used to avoid larger-than-desired updates."""
-    weight_decay: float = 0.0
+    weight_decay: Annotated[float, Field(ge=0.0)] = 0.0
     """weight decay coefficient (default: 1e-2)"""
     foreach: bool | None = None
     """whether foreach implementation of optimizer is used. Note that the foreach implementation uses ~

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _frozen(item) for key, item in value.items()}
+    return value
 
 
 class OpaqueSection(BaseModel):
@@ -22,6 +30,14 @@ class OpaqueSection(BaseModel):
 
     def __init__(self, /, type: str, **data: Any) -> None:
         super().__init__(type=type, **data)
+
+    @model_validator(mode="after")
+    def _freeze_sequences(self) -> OpaqueSection:
+        # Lists become tuples, as in typed sections: the same value compares equal from every format.
+        extra = self.__pydantic_extra__ or {}
+        for key, value in extra.items():
+            extra[key] = _frozen(value)
+        return self
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, OpaqueSection):

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 SCHEMA_FILE = "experiment.schema.json"
 
 
 def experiment_schema() -> dict[str, Any]:
+    """The schema, with every field's attribute docstring as its description.
+
+    Descriptions are only collected when the models are defined with TYPEDSEG_FIELD_DOCS=1 (it costs start-up
+    time everywhere else): run this in a process that set it before importing typedseg.config, as
+    `typedseg schema` does.
+    """
+    from typedseg.config.base import FIELD_DOCS_ENV
+
+    if os.environ.get(FIELD_DOCS_ENV) != "1":
+        raise RuntimeError(f"set {FIELD_DOCS_ENV}=1 before typedseg.config is imported")
     from typedseg.config.experiment import Experiment
 
     schema = Experiment.model_json_schema(mode="validation")

@@ -57,7 +57,10 @@ def _locate_with(locator: Locator, problems: Sequence[Problem], default_file: st
         if problem.file is not None:
             located.append(problem)
             continue
-        where = locator(problem.path)
+        where = None
+        if problem.code in ("unknown-type", "missing-type"):
+            where = locator((*problem.path, "type"))  # the `type:` line itself, when the section has one
+        where = where or locator(problem.path)
         located.append(problem.at(*where) if where else problem.at(default_file, None))
     return located
 
@@ -93,6 +96,9 @@ def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            reason = f"{reason} ({context} started on line {context_mark.line + 1})"
         raise ConfigError([Problem("syntax-error", (), f"{reason}.", "", file=filename, line=line)]) from None
     locate = _yaml_locator(filename, doc.lines)
     if doc.problems:
@@ -121,7 +127,7 @@ def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
 def _load_python_file(path: FilePath) -> tuple[Any, Locator]:
     from typedseg.config.experiment import Experiment
     from typedseg.loading.locate import locate_in_objects
-    from typedseg.loading.python_file import run_python_config
+    from typedseg.loading.python_file import assignment_line, run_python_config
 
     experiment = run_python_config(path)
     if not isinstance(experiment, Experiment):
@@ -133,7 +139,7 @@ def _load_python_file(path: FilePath) -> tuple[Any, Locator]:
                     f"`config` is a {type(experiment).__name__}, not an Experiment.",
                     "Assign an Experiment(...) (or a preset that returns one) to `config`.",
                     file=str(path),
-                    line=None,
+                    line=assignment_line(str(path.resolve()), "config"),
                 )
             ]
         )

@@ -20,7 +20,8 @@ from typedseg.problems import Path, Site
 
 
 @lru_cache(maxsize=64)
-def _parse(filename: str) -> ast.Module | None:
+def parse_file(filename: str) -> ast.Module | None:
+    """The parsed source of a file (cached: errors are located many times in one file)."""
     try:
         return ast.parse(FilePath(filename).read_text(encoding="utf-8"), filename)
     except (OSError, SyntaxError, ValueError):
@@ -29,7 +30,7 @@ def _parse(filename: str) -> ast.Module | None:
 
 def call_at(site: Site) -> ast.Call | None:
     """The call expression at `site` (exact span when known, else the first call starting on that line)."""
-    tree = _parse(site.filename)
+    tree = parse_file(site.filename)
     if tree is None:
         return None
     fallback: ast.Call | None = None

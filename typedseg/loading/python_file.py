@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import sys
 import traceback
@@ -46,7 +47,7 @@ def run_python_config(path: FilePath) -> Any:
         code = compile(source, filename, "exec")
     except SyntaxError as exc:
         raise ConfigError(
-            [Problem("syntax-error", (), f"{exc.msg}.", "", file=filename, line=exc.lineno)]
+            [Problem("syntax-error", (), f"{exc.msg.rstrip('.')}.", "", file=filename, line=exc.lineno)]
         ) from None
     module = types.ModuleType(path.stem)
     module.__file__ = filename
@@ -73,16 +74,46 @@ def run_python_config(path: FilePath) -> Any:
         if sys.path and sys.path[0] == parent:
             sys.path.pop(0)
     if "config" not in module.__dict__:
-        raise ConfigError(
-            [
-                Problem(
-                    "no-config",
-                    (),
-                    "the file defines no module-level `config`.",
-                    "Assign the experiment to a variable named `config` (config = Experiment(...)).",
-                    file=filename,
-                    line=1,
-                )
-            ]
-        )
+        raise ConfigError([_no_config(module.__dict__, filename)])
     return module.__dict__["config"]
+
+
+def assignment_line(filename: str, name: str) -> int | None:
+    """The line of the last module-level `name = ...` in a Python file."""
+    from typedseg.loading.locate import parse_file
+
+    tree = parse_file(filename)
+    lines = [
+        node.lineno
+        for node in (tree.body if tree is not None else [])
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and any(isinstance(t, ast.Name) and t.id == name for t in _targets(node))
+    ]
+    return lines[-1] if lines else None
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+
+
+def _no_config(namespace: dict[str, Any], filename: str) -> Problem:
+    from typedseg.config.experiment import Experiment
+
+    names = [name for name, value in namespace.items() if isinstance(value, Experiment) and not name.startswith("_")]
+    if len(names) == 1:
+        return Problem(
+            "no-config",
+            (),
+            f"the file defines no module-level `config`; it builds an Experiment named `{names[0]}`.",
+            f"Rename `{names[0]}` to `config`.",
+            file=filename,
+            line=assignment_line(filename, names[0]),
+        )
+    return Problem(
+        "no-config",
+        (),
+        "the file defines no module-level `config`.",
+        "Assign the experiment to a variable named `config` (config = Experiment(...)).",
+        file=filename,
+        line=1,
+    )

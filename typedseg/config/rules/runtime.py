@@ -17,16 +17,14 @@ def _triple(exp: Experiment, stage: str, names: tuple[str, str, str]) -> list[Pr
     if not present or len(present) == len(names):
         return []
     missing = [name for name in names if name not in present]
+    verb = "is" if len(present) == 1 else "are"
     return [
         Problem(
             f"{stage}-incomplete",
-            (name,),
-            f"{', '.join(present)} {'is' if len(present) == 1 else 'are'} set but {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} not; the {stage} stage needs all of "
-            f"{', '.join(names)}.",
-            f"Set {' and '.join(missing)}, or remove {', '.join(present)}.",
+            (present[0],),
+            f"{' and '.join(present)} {verb} set, but the {stage} stage also needs {' and '.join(missing)}.",
+            f"Set {' and '.join(missing)}, or remove {' and '.join(present)}.",
         )
-        for name in missing
     ]
 
 

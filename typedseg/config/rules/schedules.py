@@ -70,11 +70,14 @@ def check_schedules(
         problems.extend(_check_one(index, s, train_cfg, base_lr, metrics))
     if train_cfg is not None:
         windows: dict[str, dict[int, Window]] = defaultdict(dict)  # per scheduled value, by list index
+        unknown: set[str] = set()  # values with a scheduler in another unit: where they end cannot be judged
         for index, s in enumerate(schedulers):
             if (window := scheduler_window(s, train_cfg)) is not None:
                 windows[s.param][index] = window
+            else:
+                unknown.add(s.param)
         for param, param_windows in windows.items():
-            problems.extend(_check_tiling(param, param_windows, schedulers, train_cfg))
+            problems.extend(_check_tiling(param, param_windows, schedulers, train_cfg, param not in unknown))
     return sorted(problems, key=lambda p: int(p.path[1]))  # grouped by scheduler, in list order
 
 
@@ -215,9 +218,17 @@ def _check_steps(index: int, s: SchedulerLike, window: Window, unit: str) -> lis
 
 
 def _check_tiling(
-    param: str, windows: dict[int, Window], schedulers: Sequence[SchedulerLike], train_cfg: TrainLoop
+    param: str,
+    windows: dict[int, Window],
+    schedulers: Sequence[SchedulerLike],
+    train_cfg: TrainLoop,
+    judge_end: bool,
 ) -> list[Problem]:
-    """One value's windows, by begin: no gap, no unintended overlap; the last lr window ends the run."""
+    """One value's windows, by begin: no gap, no unintended overlap; the last lr window ends the run.
+
+    `judge_end` is False when another scheduler of this value counts in another unit: it may be the one that
+    reaches the end, and its own problem is already reported.
+    """
     length, unit, name = train_cfg.length, train_cfg.unit, _length_name(train_cfg)
     order = sorted(windows, key=lambda i: (windows[i][0], i))
     problems: list[Problem] = []
@@ -244,7 +255,7 @@ def _check_tiling(
             cover = j
     last = max(order, key=lambda i: (windows[i][1], i))
     end = windows[last][1]
-    if param == "lr" and end < length:
+    if judge_end and param == "lr" and end < length:
         final = "eta_min" if isinstance(schedulers[last], _Poly) else "its last scheduled value"
         problems.append(
             Problem(
