@@ -1,4 +1,4 @@
-# expect: rule-contradicts-metric CheckpointHook.rule
+# expect: rule-contradicts-metric default_hooks.checkpoint.rule
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

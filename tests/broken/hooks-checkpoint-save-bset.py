@@ -1,4 +1,4 @@
-# expect: unknown-key CheckpointHook.save_bset
+# expect: unknown-key default_hooks.checkpoint.save_bset
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: ema-begin-both EMAHook.begin_epoch
+# expect: ema-begin-both custom_hooks[0].begin_epoch
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: invalid-value EMAHook.priority
+# expect: invalid-value custom_hooks[0].priority
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

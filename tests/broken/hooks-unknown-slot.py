@@ -1,4 +1,4 @@
-# expect: unknown-key DefaultHooks.chekpoint
+# expect: unknown-key default_hooks.chekpoint
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

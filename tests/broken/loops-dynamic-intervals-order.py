@@ -1,4 +1,4 @@
-# expect: dynamic-intervals-order IterBasedTrainLoop.dynamic_intervals
+# expect: dynamic-intervals-order train_cfg.dynamic_intervals
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: unknown-key IterBasedTrainLoop.max_iter
+# expect: unknown-key train_cfg.max_iter
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

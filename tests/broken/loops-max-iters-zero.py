@@ -1,4 +1,4 @@
-# expect: invalid-value IterBasedTrainLoop.max_iters
+# expect: invalid-value train_cfg.max_iters
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

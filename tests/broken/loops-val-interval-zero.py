@@ -1,4 +1,4 @@
-# expect: invalid-value IterBasedTrainLoop.val_interval
+# expect: invalid-value train_cfg.val_interval
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: invalid-value OptimWrapper.accumulative_counts
+# expect: invalid-value optim_wrapper.accumulative_counts
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: unknown-key Adam.momentum
+# expect: unknown-key optim_wrapper.optimizer.momentum
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: invalid-value AmpOptimWrapper.dtype
+# expect: invalid-value optim_wrapper.dtype
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: unknown-type OptimWrapper.clip_grad
+# expect: unknown-type optim_wrapper.clip_grad
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: unknown-key ParamwiseConfig.custom_keys.head.wd_mult
+# expect: unknown-key optim_wrapper.paramwise_cfg.custom_keys.head.wd_mult
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: invalid-value SGD.lr
+# expect: invalid-value optim_wrapper.optimizer.lr
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

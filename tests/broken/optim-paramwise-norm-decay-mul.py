@@ -1,4 +1,4 @@
-# expect: unknown-key ParamwiseConfig.norm_decay_mul
+# expect: unknown-key optim_wrapper.paramwise_cfg.norm_decay_mul
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

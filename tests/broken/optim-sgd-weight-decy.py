@@ -1,4 +1,4 @@
-# expect: unknown-key SGD.weight_decy
+# expect: unknown-key optim_wrapper.optimizer.weight_decy
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

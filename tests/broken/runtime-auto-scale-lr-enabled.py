@@ -1,4 +1,4 @@
-# expect: unknown-key AutoScaleLR.enabled
+# expect: unknown-key auto_scale_lr.enabled
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

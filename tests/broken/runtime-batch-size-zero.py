@@ -1,4 +1,4 @@
-# expect: invalid-value DataLoaderConfig.batch_size
+# expect: invalid-value train_dataloader.batch_size
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

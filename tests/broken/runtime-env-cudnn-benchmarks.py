@@ -1,4 +1,4 @@
-# expect: unknown-key EnvConfig.cudnn_benchmarks
+# expect: unknown-key env_cfg.cudnn_benchmarks
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: unknown-key RandomnessConfig.seeds
+# expect: unknown-key randomness.seeds
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

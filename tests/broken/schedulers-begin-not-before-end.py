@@ -1,4 +1,4 @@
-# expect: schedule-empty-window LinearLR.end
+# expect: schedule-empty-window param_scheduler[0].end
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

@@ -1,4 +1,4 @@
-# expect: eta-min-missing CosineRestartLR
+# expect: eta-min-missing param_scheduler[1]
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

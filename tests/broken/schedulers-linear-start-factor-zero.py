@@ -1,4 +1,4 @@
-# expect: linear-start-factor-zero LinearLR.start_factor
+# expect: linear-start-factor-zero param_scheduler[0].start_factor
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

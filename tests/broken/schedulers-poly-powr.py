@@ -1,4 +1,4 @@
-# expect: unknown-key PolyLR.powr
+# expect: unknown-key param_scheduler[1].powr
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment

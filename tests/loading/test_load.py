@@ -120,7 +120,7 @@ def test_objects_built_on_other_lines_are_followed(tmp_path: Path) -> None:
     assert problem.line == line_of(path, "poly = PolyLR(")
 
 
-def test_problem_in_a_nested_construction_names_its_class_and_keyword(tmp_path: Path) -> None:
+def test_problem_in_a_nested_construction_has_the_path_from_the_root(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "cfg.py",
@@ -137,9 +137,30 @@ config = Experiment(
 """,
     )
     [problem] = problems_of(path)
-    assert (problem.code, problem.path) == ("unknown-key", ("AdamW", "momentum"))
+    assert (problem.code, problem.path) == ("unknown-key", ("optim_wrapper", "optimizer", "momentum"))
     assert problem.line == line_of(path, "momentum=0.9")
     assert "SGD" in problem.hint and "AdamW does not" in problem.hint
+
+
+def test_objects_built_in_a_variable_get_the_path_where_the_config_uses_them(tmp_path: Path) -> None:
+    body = (
+        HEADER
+        + "\nopt = AdamW(lr=1e-4, momentum=0.9)\nconfig = Experiment(optim_wrapper=OptimWrapper(optimizer=opt))\n"
+    )
+    path = write(tmp_path, "cfg.py", body)
+    [problem] = problems_of(path)
+    assert (problem.path, problem.line) == (
+        ("optim_wrapper", "optimizer", "momentum"),
+        line_of(path, "opt = "),
+    )
+
+
+def test_objects_built_out_of_sight_are_named_by_their_class(tmp_path: Path) -> None:
+    helper = "\ndef opt() -> AdamW:\n    return AdamW(lr=1e-4, momentum=0.9)\n\n\n"
+    body = HEADER + helper + "config = Experiment(optim_wrapper=OptimWrapper(optimizer=opt()))\n"
+    path = write(tmp_path, "cfg.py", body)
+    [problem] = problems_of(path)
+    assert (problem.path, problem.line) == (("AdamW", "momentum"), line_of(path, "return AdamW"))
 
 
 def test_default_values_in_a_rule_point_at_the_experiment_call(tmp_path: Path) -> None:

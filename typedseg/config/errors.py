@@ -148,11 +148,13 @@ def _without_misspelt_missing(problems: list[Problem]) -> list[Problem]:
         if p.code == "unknown-key" and p.hint.startswith("Did you mean '")
     }
     return [
-        p for p in problems if not (p.code == "missing" and p.path and (p.path[:-1], str(p.path[-1])) in suggested)
+        p
+        for p in problems
+        if not (p.code == "missing" and p.path and (p.path[:-1], str(p.path[-1])) in suggested)
     ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _unions_by_member() -> dict[type[BaseModel], tuple[type[BaseModel], ...]]:
     """For each model that is a member of a discriminated union somewhere in an experiment: that union's members."""
     from typedseg.config.experiment import Experiment

@@ -98,3 +98,75 @@ def locate_in_objects(root: Any, path: Path, root_site: Site | None = None) -> t
             else:
                 break
     return filename, line
+
+
+def _same_span(node: ast.AST, site: Site) -> bool:
+    return isinstance(node, ast.Call) and (
+        node.lineno,
+        node.col_offset,
+        node.end_lineno,
+        node.end_col_offset,
+    ) == (
+        site.lineno,
+        site.col,
+        site.end_lineno,
+        site.end_col,
+    )
+
+
+def _find(node: ast.expr, target: Any, path: Path) -> Path | None:
+    """The config path from `node` (an expression inside the config) to `target` (a predicate on nodes)."""
+    if target(node):
+        return path
+    children: list[tuple[str | int, ast.expr]] = []
+    if isinstance(node, ast.Call):
+        children = [(kw.arg, kw.value) for kw in node.keywords if kw.arg is not None]
+    elif isinstance(node, (ast.List, ast.Tuple)):
+        children = list(enumerate(node.elts))
+    elif isinstance(node, ast.Dict):
+        children = [
+            (key.value, value)
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and isinstance(key.value, (str, int))
+        ]
+    for part, child in children:
+        found = _find(child, target, (*path, part))
+        if found is not None:
+            return found
+    return None
+
+
+def _config_call(tree: ast.Module) -> ast.expr | None:
+    """The expression assigned to the module-level `config` (the last assignment wins, as in Python)."""
+    value = None
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "config" for t in statement.targets
+        ):
+            value = statement.value
+    return value
+
+
+def root_path_of(site: Site) -> Path | None:
+    """Where the object built at `site` sits in the file's `config = Experiment(...)`, if it can be told.
+
+    Works for objects written inline in the config expression, and for objects assigned to a module-level
+    variable that the config expression then uses by name.
+    """
+    tree = parse_file(site.filename)
+    config = _config_call(tree) if tree is not None else None
+    if tree is None or config is None:
+        return None
+    found = _find(config, lambda node: _same_span(node, site), ())
+    if found is not None:
+        return found
+    names = [
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign) and _same_span(statement.value, site)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    ]
+    if len(names) != 1:
+        return None
+    return _find(config, lambda node: isinstance(node, ast.Name) and node.id == names[0], ())

@@ -10,7 +10,7 @@ import types
 from pathlib import Path as FilePath
 from typing import Any
 
-from typedseg.loading.locate import locate_in_objects
+from typedseg.loading.locate import locate_in_objects, root_path_of
 from typedseg.problems import ConfigError, Problem
 
 
@@ -19,12 +19,12 @@ def _located_construction_error(exc: ConfigError) -> ConfigError:
     if construction is None:
         return exc
     located = []
+    prefix = root_path_of(construction.site)
     for problem in exc.problems:
         where = locate_in_objects(construction.arguments, problem.path, construction.site)
-        path = problem.path
-        if construction.class_name != "Experiment":
-            # Built on its own line: the path below that object is what the reader can act on.
-            path = (construction.class_name, *path)
+        # From the root, as the YAML form of this config would report it; or, for an object built where the
+        # config expression does not show (inside a helper function), from its class.
+        path = (*prefix, *problem.path) if prefix is not None else (construction.class_name, *problem.path)
         moved = dataclasses.replace(problem, path=path)
         located.append(moved.at(*where) if where else moved)
     return ConfigError(located)
@@ -99,7 +99,11 @@ def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
 def _no_config(namespace: dict[str, Any], filename: str) -> Problem:
     from typedseg.config.experiment import Experiment
 
-    names = [name for name, value in namespace.items() if isinstance(value, Experiment) and not name.startswith("_")]
+    names = [
+        name
+        for name, value in namespace.items()
+        if isinstance(value, Experiment) and not name.startswith("_")
+    ]
     if len(names) == 1:
         return Problem(
             "no-config",
