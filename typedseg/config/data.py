@@ -58,6 +58,6 @@ class DataLoaderConfig(ConfigModel):
     sampler: SamplerConfig = DefaultSampler()
     """Which samples each process visits, in what order."""
     collate_fn: CollateConfig = CollateConfig()
-    """How samples are batched."""
+    """The function that merges samples into a batch."""
     dataset: OpaqueSection
     """The dataset (typed by the segmentation sections)."""

@@ -76,9 +76,11 @@ def apply_updates(node: Any, updates: Sequence[tuple[Path, Any]], prefix: Path =
             changed[head] = apply_updates(getattr(result, head), sub, (*prefix, head))
         return rebuild(result, changed, prefix)
     if isinstance(result, tuple):
+        by_index: dict[int, list[tuple[Path, Any]]] = {}
+        for head, sub in below.items():  # `[1]`, `.1` and `[PolyLR]` may name the same item
+            by_index.setdefault(_index(result, head, prefix), []).extend(sub)
         items = list(result)
-        for head, sub in below.items():
-            index = _index(result, head, prefix)
+        for index, sub in by_index.items():
             items[index] = apply_updates(result[index], sub, (*prefix, index))
         return tuple(items)
     if isinstance(result, dict):
