@@ -76,3 +76,13 @@ def test_syntax_errors_raise_with_a_mark() -> None:
     with pytest.raises(yaml.YAMLError) as info:
         read_yaml("a: [1, 2\nb: 3\n")
     assert getattr(info.value, "problem_mark", None) is not None
+
+
+def test_the_c_and_python_parsers_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typedseg.loading import yaml12
+
+    text = "a: 1e-4\nb:\n  - {c: on, d: 010}\n  - !!python/name:os.system x\nb2: [1,\n  2]\n"
+    fast = yaml12.read_yaml(text)
+    monkeypatch.setattr(yaml12, "_Loader", yaml12._PyLoader)
+    slow = yaml12.read_yaml(text)
+    assert (fast.data, fast.lines, fast.problems) == (slow.data, slow.lines, slow.problems)

@@ -45,7 +45,7 @@ for _tag, _pattern, _first in (
     _Core12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
-class _Loader(
+class _PyLoader(
     yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Core12Resolver
 ):
     def __init__(self, stream: str) -> None:
@@ -54,6 +54,19 @@ class _Loader(
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _Core12Resolver.__init__(self)
+
+
+_Loader: type = _PyLoader
+if yaml.__with_libyaml__:  # libyaml parses and composes in C (several times faster); resolution stays ours
+
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, _Core12Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Core12Resolver.__init__(self)
+
+    _Loader = _CLoader
 
 
 @dataclass

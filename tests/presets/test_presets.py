@@ -1,0 +1,77 @@
+"""Presets return MMSegmentation's `_base_` values, as typed objects that compose into a valid experiment."""
+
+from __future__ import annotations
+
+import pytest
+
+from typedseg.config.data import DataLoaderConfig, InfiniteSampler
+from typedseg.config.evaluation import IoUMetric
+from typedseg.config.experiment import Experiment
+from typedseg.config.hooks import SegVisualizationHook
+from typedseg.config.optimizers import SGD
+from typedseg.config.placeholder import OpaqueSection
+from typedseg.config.runtime import LocalVisBackend, SegLocalVisualizer
+from typedseg.config.schedulers import PolyLR
+from typedseg.presets import (
+    default_runtime,
+    iter_schedule,
+    schedule_20k,
+    schedule_80k,
+    schedule_160k,
+    schedule_320k,
+)
+
+
+@pytest.mark.parametrize(
+    ("preset", "max_iters", "interval"),
+    [
+        (schedule_20k, 20000, 2000),
+        (schedule_80k, 80000, 8000),
+        (schedule_160k, 160000, 16000),
+        (schedule_320k, 320000, 32000),
+    ],
+)
+def test_schedules_match_mmseg_base_files(preset, max_iters: int, interval: int) -> None:  # type: ignore[no-untyped-def]
+    sections = preset()
+    assert sections.train_cfg.max_iters == max_iters
+    assert sections.train_cfg.val_interval == interval
+    assert sections.optim_wrapper.optimizer == SGD(lr=0.01, momentum=0.9, weight_decay=0.0005)
+    assert sections.optim_wrapper.clip_grad is None
+    assert list(sections.param_scheduler) == [
+        PolyLR(eta_min=1e-4, power=0.9, begin=0, end=max_iters, by_epoch=False)
+    ]
+    hooks = sections.default_hooks
+    assert (hooks.logger.interval, hooks.logger.log_metric_by_epoch) == (50, False)
+    assert (hooks.checkpoint.by_epoch, hooks.checkpoint.interval) == (False, interval)
+    assert hooks.visualization == SegVisualizationHook()
+
+
+def test_default_runtime_matches_mmseg() -> None:
+    runtime = default_runtime()
+    assert runtime.default_scope == "mmseg"
+    assert runtime.env_cfg.cudnn_benchmark is True
+    assert (runtime.env_cfg.mp_cfg.mp_start_method, runtime.env_cfg.mp_cfg.opencv_num_threads) == ("fork", 0)
+    assert runtime.env_cfg.dist_cfg.backend == "nccl"
+    assert runtime.visualizer == SegLocalVisualizer(name="visualizer", vis_backends=[LocalVisBackend()])
+    assert runtime.log_processor.by_epoch is False
+    assert (runtime.log_level, runtime.load_from, runtime.resume) == ("INFO", None, False)
+
+
+def test_presets_compose_into_a_valid_experiment() -> None:
+    dataset = OpaqueSection(type="ADE20KDataset")
+    experiment = Experiment(
+        **default_runtime().as_kwargs(),
+        **iter_schedule(1000).as_kwargs(),
+        train_dataloader=DataLoaderConfig(batch_size=2, sampler=InfiniteSampler(), dataset=dataset),
+        val_dataloader=DataLoaderConfig(dataset=dataset),
+        val_evaluator=IoUMetric(),
+        test_dataloader=DataLoaderConfig(dataset=dataset),
+        test_evaluator=IoUMetric(),
+    )
+    assert experiment.train_cfg is not None and experiment.train_cfg.length == 1000
+    assert experiment.default_scope == "mmseg"
+
+
+def test_each_call_is_a_fresh_equal_value() -> None:
+    assert schedule_80k() == schedule_80k()
+    assert schedule_80k() is not schedule_80k()
