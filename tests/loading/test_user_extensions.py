@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ class GradNormAlarm(UserHook):
 
 
 @pytest.fixture
-def user_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def user_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     package = tmp_path / "mypkg"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from typedseg.config.base import USER_TAG
+from typedseg.config.base import USER_TAG, UserConfig
 from typedseg.problems import Path, Problem
 
 _UNION_TYPES: tuple[object, ...] = (Union, types.UnionType)
@@ -48,7 +48,19 @@ def model_tag(cls: type[BaseModel]) -> str | None:
     return field.default
 
 
+def _lazy_union(tp: Any) -> Any:
+    from typedseg.config.lazy import LazyUnion
+
+    if get_origin(tp) is Annotated:
+        return next((meta for meta in get_args(tp)[1:] if isinstance(meta, LazyUnion)), None)
+    return None
+
+
 def _models_in(tp: Any) -> list[type[BaseModel]]:
+    lazy = _lazy_union(tp)
+    if lazy is not None:  # error paths only: importing every member is fine here
+        user = lazy.user_class()
+        return [*lazy.members(), *([user] if user is not None else [])]
     return [m for m in union_members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
 
 
@@ -77,8 +89,13 @@ class _Step:
 
 
 def _resolve(tp: Any) -> Any:
-    """Drop Annotated and None: `X | None` is `X` for walking purposes."""
+    """Drop Annotated and None: `X | None` is `X` for walking purposes (a lazy union stays as it is)."""
+    if _lazy_union(tp) is not None:
+        return tp
     members = [m for m in union_members(tp) if m is not type(None)]
+    lazy = [m for m in members if _lazy_union(m) is not None]
+    if len(members) == 1 and lazy:
+        return lazy[0]
     return _strip(members[0]) if len(members) == 1 else _strip(tp)
 
 
@@ -90,6 +107,8 @@ def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[_Step]:
         models_here = _models_in(tp)
         if isinstance(part, str) and len(models_here) > 1:
             chosen = next((m for m in models_here if model_tag(m) == part or m.__name__ == part), None)
+            if chosen is None and part == USER_TAG:
+                chosen = next((m for m in models_here if issubclass(m, UserConfig)), None)
             if chosen is not None:
                 steps.append(_Step(part, False, None, models_here))
                 tp = chosen
@@ -97,7 +116,7 @@ def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[_Step]:
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             field = tp.model_fields.get(str(part))
             steps.append(_Step(part, True, tp, []))
-            tp = field.annotation if field is not None else Any
+            tp = field.rebuild_annotation() if field is not None else Any
             continue
         if isinstance(part, str) and len(union_members(tp)) > 1:
             # A plain union names the member it tried (`int`, `literal['dynamic']`, `user`): not in the config.
@@ -172,7 +191,7 @@ def _unions_by_member() -> dict[type[BaseModel], tuple[type[BaseModel], ...]]:
                 found.setdefault(member, tuple(members))
         for member in members:
             for field in member.model_fields.values():
-                visit(field.annotation)
+                visit(field.rebuild_annotation())
         for arg in get_args(_strip(tp)):
             visit(arg)
 

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, model_validator
 from typedseg.config.base import ConfigModel, Rules, Seq
 from typedseg.config.data import DataLoaderConfig
 from typedseg.config.evaluation import EvaluatorConfig
-from typedseg.config.hooks import CustomHookConfig, DefaultHooks
+from typedseg.config.hooks import DefaultHooks
 from typedseg.config.loops import TestLoop, TrainLoopConfig, ValLoop
 from typedseg.config.optim import OptimWrapperConfig
 from typedseg.config.placeholder import OpaqueSection
@@ -22,7 +22,7 @@ from typedseg.config.runtime import (
     RandomnessConfig,
     VisualizerConfig,
 )
-from typedseg.config.schedulers import SchedulerConfig
+from typedseg.config.unions import CustomHookConfig, SchedulerConfig
 
 
 def _one_or_many(value: Any) -> Any:

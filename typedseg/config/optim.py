@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, Tag
 
 from typedseg.config.base import ConfigModel, discriminate
-from typedseg.config.optimizers import OptimizerConfig
+from typedseg.config.unions import OptimizerConfig
 
 NonNegative = Annotated[float, Field(ge=0)]
 

@@ -58,7 +58,6 @@ class _PyLoader(
 
 _Loader: type = _PyLoader
 if yaml.__with_libyaml__:  # libyaml parses and composes in C (several times faster); resolution stays ours
-
     from yaml._yaml import CParser
 
     class _CLoader(CParser, _Core12Resolver):

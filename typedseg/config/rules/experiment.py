@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from typedseg.config.evaluation import evaluator_metrics
-from typedseg.config.optimizers import optimizer_lr
 from typedseg.config.rules.hooks import check_hooks
 from typedseg.config.rules.optim import check_optim
 from typedseg.config.rules.runtime import check_runtime
-from typedseg.config.rules.schedules import check_schedules
 from typedseg.problems import Problem
 
 if TYPE_CHECKING:
@@ -19,9 +17,16 @@ if TYPE_CHECKING:
 def check_experiment(exp: Experiment) -> list[Problem]:
     """Every cross-field problem (errors and warnings) of `exp`, each with its path from the root."""
     metrics = evaluator_metrics(exp.val_evaluator) if exp.val_evaluator is not None else None
-    base_lr = optimizer_lr(exp.optim_wrapper.optimizer) if exp.optim_wrapper is not None else None
     problems = check_runtime(exp)
     problems += check_optim(exp.optim_wrapper)
-    problems += check_schedules(exp.param_scheduler, exp.train_cfg, base_lr=base_lr, metrics=metrics or ())
+    if exp.param_scheduler:
+        # Imported here: the scheduler and optimizer families load only for configs that use them.
+        from typedseg.config.optimizers import optimizer_lr
+        from typedseg.config.rules.schedules import check_schedules
+
+        base_lr = optimizer_lr(exp.optim_wrapper.optimizer) if exp.optim_wrapper is not None else None
+        problems += check_schedules(
+            exp.param_scheduler, exp.train_cfg, base_lr=base_lr, metrics=metrics or ()
+        )
     problems += check_hooks(exp.default_hooks, exp.custom_hooks, exp.train_cfg, metrics=metrics)
     return problems

@@ -8,7 +8,6 @@ decay, missing lr-decay settings) or silently ignore them (custom_keys given to 
 from __future__ import annotations
 
 from typedseg.config.optim import AmpOptimWrapper, OptimWrapperConfig, ParamwiseConfig
-from typedseg.config.optimizers import optimizer_weight_decay
 from typedseg.problems import Path, Problem
 
 ROOT: Path = ("optim_wrapper",)
@@ -32,6 +31,8 @@ def check_optim(optim_wrapper: OptimWrapperConfig | None) -> list[Problem]:
     paramwise = optim_wrapper.paramwise_cfg or ParamwiseConfig()
     constructor = optim_wrapper.constructor
     if constructor == _DEFAULT:
+        from typedseg.config.optimizers import optimizer_weight_decay  # loaded already: the optimizer is one
+
         return _check_default(paramwise, optimizer_weight_decay(optim_wrapper.optimizer))
     return _check_lr_decay(paramwise, constructor)
 

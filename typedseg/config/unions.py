@@ -1,0 +1,86 @@
+"""The big unions of an experiment, in two views: lazy for validating, real for type checkers and the schema.
+
+Validating uses `LazyUnion` (see typedseg.config.lazy): a config pays only for the schedulers, optimizers and
+hooks it names, and importing this module imports none of them. Type checkers, editors and the JSON Schema export
+(`TYPEDSEG_FIELD_DOCS=1`) see the real tagged unions of the family modules. The tag lists below are checked
+against those unions by tests/config/test_unions.py.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Annotated, Any
+
+from typedseg.config.base import FIELD_DOCS_ENV
+from typedseg.config.lazy import LazyUnion
+
+__all__ = [
+    "HOOK_TAGS",
+    "OPTIMIZER_TAGS",
+    "SCHEDULER_TAGS",
+    "CustomHookConfig",
+    "OptimizerConfig",
+    "SchedulerConfig",
+]
+
+SCHEDULER_TAGS = frozenset(
+    f"{family}{kind}"
+    for family in (
+        "Constant",
+        "Linear",
+        "Exponential",
+        "Step",
+        "MultiStep",
+        "Poly",
+        "CosineAnnealing",
+        "CosineRestart",
+        "ReduceOnPlateau",
+    )
+    for kind in ("LR", "Momentum", "ParamScheduler")
+) | {"OneCycleLR", "OneCycleParamScheduler", "PolyLRRatio"}
+
+OPTIMIZER_TAGS = frozenset(
+    {
+        "ASGD",
+        "Adadelta",
+        "Adagrad",
+        "Adam",
+        "AdamW",
+        "Adamax",
+        "LBFGS",
+        "Muon",
+        "NAdam",
+        "RAdam",
+        "RMSprop",
+        "Rprop",
+        "SGD",
+        "SparseAdam",
+        "TorchAdafactor",
+    }
+)
+
+HOOK_TAGS = frozenset(
+    {
+        "RuntimeInfoHook",
+        "IterTimerHook",
+        "DistSamplerSeedHook",
+        "LoggerHook",
+        "ParamSchedulerHook",
+        "CheckpointHook",
+        "EMAHook",
+        "EmptyCacheHook",
+        "SyncBuffersHook",
+        "EarlyStoppingHook",
+        "ProfilerHook",
+        "SegVisualizationHook",
+    }
+)
+
+if TYPE_CHECKING or os.environ.get(FIELD_DOCS_ENV) == "1":
+    from typedseg.config.hooks import CustomHookConfig
+    from typedseg.config.optimizers import OptimizerConfig
+    from typedseg.config.schedulers import SchedulerConfig
+else:
+    SchedulerConfig = Annotated[Any, LazyUnion("typedseg.config.schedulers", SCHEDULER_TAGS, "UserScheduler")]
+    OptimizerConfig = Annotated[Any, LazyUnion("typedseg.config.optimizers", OPTIMIZER_TAGS, "UserOptimizer")]
+    CustomHookConfig = Annotated[Any, LazyUnion("typedseg.config.hooks", HOOK_TAGS, "UserHook")]
