@@ -255,11 +255,22 @@ def test_json_problems_are_located(tmp_path: Path) -> None:
         ("bad.py", "x = 1\nconfig = 3\n", "not-an-experiment", 2),
         ("bad.yaml", "- 1\n- 2\n", "not-a-mapping", 1),
         ("bad.yaml", "train_cfg: !!python/object/apply:os.system ['true']\n", "yaml-tag-refused", 1),
+        ("bad.py", "import sys\nsys.exit(3)\n", "config-raised", 2),
+        ("bad.yaml", "custom_hooks:\n  - {type: '...'}\n", "user-type-import", 2),
+        ("bad.yaml", "optim_wrapper: {optimizer: {type: SGD, lr: .inf}}\n", "invalid-value", 1),
     ],
 )
 def test_file_level_mistakes(tmp_path: Path, name: str, text: str, code: str, line: int | None) -> None:
     [problem] = problems_of(write(tmp_path, name, text))
     assert (problem.code, problem.line) == (code, line)
+
+
+def test_a_file_that_is_not_text(tmp_path: Path) -> None:
+    for name in ("bad.yaml", "bad.py"):
+        path = tmp_path / name
+        path.write_bytes(b"\xff\xfe\x00junk")
+        [problem] = problems_of(path)
+        assert problem.code == "not-text"
 
 
 def test_missing_file_and_unknown_suffix(tmp_path: Path) -> None:

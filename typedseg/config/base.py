@@ -12,6 +12,7 @@ Why each choice:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,6 +84,7 @@ class ConfigModel(BaseModel):
         # for all models), so only the JSON Schema export asks for them (see typedseg.config.schema).
         use_attribute_docstrings=os.environ.get(FIELD_DOCS_ENV) == "1",
         revalidate_instances="never",
+        allow_inf_nan=False,  # an infinite or NaN setting is always a mistake in a training config
         defer_build=True,
     )
 
@@ -190,13 +192,20 @@ def dotted_name(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
 def import_user_class(path: str, base: type[U]) -> type[U]:
     """Import `pkg.module.Class` and check it is a `base` subclass; errors read as config errors."""
     import importlib
 
     module_name, _, class_name = path.rpartition(".")
-    if not module_name:
-        raise PydanticCustomError("unknown-type", "unknown type '{type}'", {"type": path})
+    if not _DOTTED.match(path):
+        raise PydanticCustomError(
+            "user-type-import",
+            "'{type}' is not a dotted path to a class (mypkg.module.Class)",
+            {"type": path},
+        )
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:

@@ -34,6 +34,24 @@ class LoadedConfig:
     warnings: list[Problem] = field(default_factory=list)
 
 
+def read_text(path: FilePath) -> str:
+    """A config file's text; a file that is not UTF-8 text is a user mistake, not a crash."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    "not-text",
+                    (),
+                    f"the file is not UTF-8 text (byte {exc.start}: {exc.reason}).",
+                    "Save the config as UTF-8 text.",
+                    file=str(path),
+                )
+            ]
+        ) from None
+
+
 def config_format(path: FilePath) -> Format:
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
@@ -82,7 +100,7 @@ def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
     from typedseg.loading.yaml12 import read_yaml
 
     filename = str(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     if fmt == "json":
         try:
             json.loads(text)

@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from typedseg.config.replace import apply_updates, parse_path
-from typedseg.loading.yaml12 import parse_scalar
 from typedseg.problems import ConfigError, Path, Problem
 
 
@@ -76,6 +75,8 @@ def apply_overrides(experiment: Any, overrides: Sequence[str]) -> Any:
     """`experiment` with every override applied, validated once; problems name the `--set` they came from."""
     if not overrides:
         return experiment
+    from typedseg.loading.yaml12 import parse_scalar  # PyYAML costs ~15 ms to import: only when overriding
+
     parsed: list[tuple[str, Path, str, Any]] = []
     for number, text in enumerate(overrides, start=1):
         try:

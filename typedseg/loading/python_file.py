@@ -42,8 +42,10 @@ def _user_frame(exc: BaseException, filename: str) -> int | None:
 def run_python_config(path: FilePath) -> Any:
     """Execute `path` as a module and return its `config` attribute. User mistakes raise ConfigError."""
     filename = str(path.resolve())
+    from typedseg.loading import read_text
+
+    source = read_text(path)
     try:
-        source = path.read_text(encoding="utf-8")
         code = compile(source, filename, "exec")
     except SyntaxError as exc:
         raise ConfigError(
@@ -57,13 +59,16 @@ def run_python_config(path: FilePath) -> Any:
         exec(code, module.__dict__)
     except ConfigError as exc:
         raise _located_construction_error(exc) from None
-    except Exception as exc:
+    except (
+        Exception,
+        SystemExit,
+    ) as exc:  # SystemExit: a config that calls sys.exit() is still a config error
         raise ConfigError(
             [
                 Problem(
                     "config-raised",
                     (),
-                    f"running the config raised {type(exc).__name__}: {exc}",
+                    f"running the config raised {type(exc).__name__}: {exc}.",
                     "Fix the Python error at this line.",
                     file=filename,
                     line=_user_frame(exc, filename),
