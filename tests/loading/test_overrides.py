@@ -93,6 +93,7 @@ def test_a_broken_rule_stays_located_in_the_file() -> None:
         ("train_cfg.max_iter=5", "unknown-key"),
         ("param_scheduler[9].end=5", "index-out-of-range"),
         ("max_iters", "invalid-override"),
+        ("train_cfg..max_iters=5", "invalid-path"),
         ("train_cfg.max_iters=abc", "invalid-value"),
     ],
 )

@@ -19,6 +19,7 @@ from typedseg.problems import ConfigError, Path, PathPart, Problem, format_path
 
 M = TypeVar("M", bound=BaseModel)
 
+_PATH = re.compile(r"^[^.\[\]]+(?:\.[^.\[\]]+|\[[^\[\]]+\])*$")
 _PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 
@@ -27,17 +28,10 @@ def parse_path(text: str) -> tuple[PathPart, ...]:
 
     A bracketed or dotted integer is a list index; a bracketed name selects the list item of that `type`.
     """
-    parts: list[PathPart] = []
-    for name, bracketed in _PART.findall(text):
-        token = name or bracketed
-        parts.append(int(token) if token.lstrip("-").isdigit() else token)
-    if not parts or "".join(m.group(0) for m in _PART.finditer(text)).replace(".", "") != text.replace(
-        ".", ""
-    ):
-        raise ConfigError(
-            [Problem("invalid-path", (), f"'{text}' is not a config path.", "Write e.g. a.b[0].c")]
-        )
-    return tuple(parts)
+    if not _PATH.match(text):
+        raise ConfigError([Problem("invalid-path", (), f"'{text}' is not a config path.", "Write e.g. a.b[0].c")])
+    tokens = (name or bracketed for name, bracketed in _PART.findall(text))
+    return tuple(int(token) if token.lstrip("-").isdigit() else token for token in tokens)
 
 
 def replace(model: M, changes: Mapping[str, Any] | None = None, /, **fields: Any) -> M:
