@@ -132,13 +132,19 @@ def schema(
     os.environ["TYPEDSEG_FIELD_DOCS"] = "1"  # before typedseg.config is imported: field descriptions wanted
     from typedseg.config.schema import SCHEMA_FILE, schema_text
 
+    if check and out is None:
+        typer.echo("--check compares with the file in --out: give --out (e.g. --out schemas)", err=True)
+        raise typer.Exit(code=2)
     text = schema_text()
     if out is None:
         sys.stdout.write(text)
         return
     target = out / SCHEMA_FILE
     if check:
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        if not target.is_file():
+            typer.echo(f"{target} does not exist: run `typedseg schema --out {out}`", err=True)
+            raise typer.Exit(code=1)
+        if target.read_text(encoding="utf-8") != text:
             typer.echo(f"{target} is stale: run `typedseg schema --out {out}`", err=True)
             raise typer.Exit(code=1)
         return

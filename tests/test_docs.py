@@ -290,7 +290,7 @@ def _expected_returncode(output: str) -> int:
     """The documented exit codes: 2 when a config is invalid, 1 for a stale schema, else 0."""
     if _ERROR_LINE.search(output) or re.search(r'"valid": false', output):
         return 2
-    if re.search(r" is stale: run ", output):
+    if re.search(r" (is stale|does not exist): run ", output):
         return 1
     return 0
 

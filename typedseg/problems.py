@@ -56,6 +56,8 @@ def format_path(path: Sequence[PathPart]) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif part.startswith("["):  # a list item selected by type: `param_scheduler[PolyLR]`
+            text += part
         elif text:
             text += f".{part}"
         else:

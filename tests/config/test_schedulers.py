@@ -324,3 +324,10 @@ def test_user_scheduler_fields_are_checked() -> None:
     with pytest.raises(ValidationError) as caught:
         SCHEDULER.validate_python({"type": dotted_name(WarmupHold), "hodl": 5})
     assert caught.value.errors()[0]["type"] == "extra_forbidden"
+
+
+def test_poly_lr_ratio_survives_a_resolved_dump() -> None:
+    scheduler = PolyLRRatio(eta_min_ratio=0.01, power=0.9, end=100, by_epoch=False)
+    dumped = scheduler.model_dump()
+    assert dumped["eta_min"] == 0.0  # dumps are fully resolved
+    assert TypeAdapter(LRSchedulerConfig).validate_python(dumped) == scheduler

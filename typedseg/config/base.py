@@ -172,6 +172,20 @@ class UserConfig(ConfigModel):
             return {**data, "type": dotted_name(cls)}
         return data
 
+    @model_validator(mode="after")
+    def _type_names_this_class(self) -> UserConfig:
+        expected = dotted_name(type(self))
+        if self.type != expected:
+            rules = Rules()
+            rules.add(
+                "user-type-mismatch",
+                ("type",),
+                f"type '{self.type}' does not name this object's class, {expected}.",
+                "Leave type out (it is filled in), or replace the whole item to use another class.",
+            )
+            rules.raise_if_any()
+        return self
+
     def build(self, *args: Any, **kwargs: Any) -> Any:
         """Construct the runtime object. The user's subclass implements this (the engine calls it)."""
         raise NotImplementedError(f"{type(self).__name__}.build() is not implemented")
@@ -215,6 +229,20 @@ def import_user_class(path: str, base: type[U]) -> type[U]:
             {"module": module_name, "type": path, "reason": str(exc)},
         ) from None
     cls = getattr(module, class_name, None)
+    if cls is None:
+        import difflib
+
+        names = [name for name, value in vars(module).items() if isinstance(value, type)]
+        close = difflib.get_close_matches(class_name, names, n=1)
+        raise PydanticCustomError(
+            "user-type-import",
+            "module '{module}' has no class '{name}'{suggestion}",
+            {
+                "module": module_name,
+                "name": class_name,
+                "suggestion": f"; did you mean '{close[0]}'?" if close else "",
+            },
+        )
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise PydanticCustomError(
             "user-type-base", "'{type}' is not a {base} subclass", {"type": path, "base": base.__name__}

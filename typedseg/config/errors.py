@@ -136,8 +136,10 @@ def user_path(root: type[BaseModel], loc: tuple[str | int, ...]) -> Path:
 
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The choice closest to `word`, ignoring case (`Adamw` -> `AdamW`), or None."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[matches[0]] if matches else None
 
 
 def _short(value: object) -> str:

@@ -29,7 +29,9 @@ def parse_path(text: str) -> tuple[PathPart, ...]:
     A bracketed or dotted integer is a list index; a bracketed name selects the list item of that `type`.
     """
     if not _PATH.match(text):
-        raise ConfigError([Problem("invalid-path", (), f"'{text}' is not a config path.", "Write e.g. a.b[0].c")])
+        raise ConfigError(
+            [Problem("invalid-path", (), f"'{text}' is not a config path.", "Write e.g. a.b[0].c")]
+        )
     tokens = (name or bracketed for name, bracketed in _PART.findall(text))
     return tuple(int(token) if token.lstrip("-").isdigit() else token for token in tokens)
 
@@ -134,4 +136,6 @@ def _index(items: tuple[Any, ...], key: PathPart, prefix: Path) -> int:
         if not matches
         else f"{len(matches)} items have type '{key}'; select one by index."
     )
-    raise ConfigError([Problem("ambiguous-item" if matches else "no-such-item", (*prefix, key), message, "")])
+    raise ConfigError(
+        [Problem("ambiguous-item" if matches else "no-such-item", (*prefix, f"[{key}]"), message, "")]
+    )

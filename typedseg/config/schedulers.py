@@ -441,7 +441,8 @@ class PolyLRRatio(_Poly):
 
     def _check(self, rules: Rules) -> None:
         super()._check(rules)
-        eta_min = self.eta_min if "eta_min" in self.model_fields_set else None
+        # eta_min's default (0.0) stands for "not set": a resolved dump writes it, and must load back.
+        eta_min = self.eta_min if self.eta_min != 0.0 else None
         _check_eta_min_pair(rules, eta_min, self.eta_min_ratio, exactly_one=False)
 
 

@@ -7,7 +7,9 @@ Loading knows files and locations; the models know values and rules. Every user 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any, Literal
@@ -50,6 +52,19 @@ def read_text(path: FilePath) -> str:
                 )
             ]
         ) from None
+
+
+@contextmanager
+def importable(*folders: FilePath) -> Iterator[None]:
+    """Put `folders` first on sys.path while a config is read (a Python config's own imports, user types)."""
+    added = [str(folder) for folder in folders if str(folder) not in sys.path]
+    sys.path[:0] = added
+    try:
+        yield
+    finally:
+        for folder in added:
+            if folder in sys.path:
+                sys.path.remove(folder)
 
 
 def config_format(path: FilePath) -> Format:
@@ -121,6 +136,8 @@ def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
     locate = _yaml_locator(filename, doc.lines)
     if doc.problems:
         raise ConfigError([p.at(filename, p.line) for p in doc.problems])
+    if isinstance(doc.data, dict):
+        doc.data.pop("$schema", None)  # editors' schema pointer in JSON configs: not a setting
     if not isinstance(doc.data, dict):
         raise ConfigError(
             [
@@ -136,7 +153,9 @@ def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
         )
     try:
         # JSON mode: strict about scalars ("80000" is no int) but arrays fill tuple fields (betas: [0.9, 0.999]).
-        experiment = Experiment.model_validate_json(json.dumps(doc.data, allow_nan=True))
+        # The config's folder and the working directory are importable, for user types named by dotted path.
+        with importable(path.resolve().parent, FilePath.cwd()):
+            experiment = Experiment.model_validate_json(json.dumps(doc.data, allow_nan=True))
     except ValidationError as exc:
         raise ConfigError(_locate_with(locate, problems_from_validation(exc, Experiment), filename)) from None
     return experiment, locate

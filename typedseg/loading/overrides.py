@@ -8,6 +8,7 @@ Overrides apply shortest path first, so a switch and the fields of the new kind 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,7 +83,7 @@ def apply_overrides(experiment: Any, overrides: Sequence[str]) -> Any:
         try:
             path, raw = split_override(text, number)
         except ConfigError as exc:
-            raise ConfigError([p.at(f"--set #{number}", None) for p in exc.problems]) from None
+            raise ConfigError([p.at(f"--set #{number} '{text}'", None) for p in exc.problems]) from None
         parsed.append((text, path, raw, _tuples(parse_scalar(raw))))
     values = [_value_for(_current(experiment, path), value) for _, path, _, value in parsed]
     try:
@@ -110,22 +111,27 @@ def apply_overrides(experiment: Any, overrides: Sequence[str]) -> Any:
             raise _blame(first, parsed) from None
 
 
+_PATH_CODES = ("unknown-key", "index-out-of-range", "no-such-item", "ambiguous-item", "not-a-section")
+"""Problems with the override's path itself: blamed on the override even when they sit above its end."""
+
+
+def _plain(path: Path) -> Path:
+    """A path with type selectors unwrapped (`[PolyLR]` -> `PolyLR`), to compare with an override's path."""
+    return tuple(part[1:-1] if isinstance(part, str) and part.startswith("[") else part for part in path)
+
+
 def _blame(exc: ConfigError, parsed: Sequence[tuple[str, Path, str, Any]]) -> ConfigError:
     """Problems at or below an overridden path belong to that `--set`; others stay with the file."""
     problems = []
-    for problem in exc.problems:
+    for original in exc.problems:
+        problem = dataclasses.replace(original, path=_plain(original.path))
         owners = [
             (len(path), n)
             for n, (_, path, _, _) in enumerate(parsed, start=1)
             if problem.path[: len(path)] == path
         ]
         owner = max(owners)[1] if owners else None  # the most specific override that covers the problem
-        if owner is None and problem.code in (
-            "unknown-key",
-            "index-out-of-range",
-            "no-such-item",
-            "not-a-section",
-        ):
+        if owner is None and problem.code in _PATH_CODES:
             owner = next(
                 (
                     n
@@ -135,7 +141,7 @@ def _blame(exc: ConfigError, parsed: Sequence[tuple[str, Path, str, Any]]) -> Co
                 None,
             )
         if owner is not None:
-            problems.append(problem.at(f"--set #{owner} '{parsed[owner - 1][0]}'", None))
+            problems.append(original.at(f"--set #{owner} '{parsed[owner - 1][0]}'", None))
         else:
-            problems.append(problem)
+            problems.append(original)
     return ConfigError(problems)

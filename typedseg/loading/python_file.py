@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import sys
 import traceback
 import types
 from pathlib import Path as FilePath
@@ -42,7 +41,7 @@ def _user_frame(exc: BaseException, filename: str) -> int | None:
 def run_python_config(path: FilePath) -> Any:
     """Execute `path` as a module and return its `config` attribute. User mistakes raise ConfigError."""
     filename = str(path.resolve())
-    from typedseg.loading import read_text
+    from typedseg.loading import importable, read_text
 
     source = read_text(path)
     try:
@@ -53,11 +52,15 @@ def run_python_config(path: FilePath) -> Any:
         ) from None
     module = types.ModuleType(path.stem)
     module.__file__ = filename
-    parent = str(path.resolve().parent)
-    sys.path.insert(0, parent)
     try:
-        exec(code, module.__dict__)
+        with importable(path.resolve().parent):
+            exec(code, module.__dict__)
     except ConfigError as exc:
+        if (
+            exc.construction is None
+        ):  # e.g. replace(...) in the config: blame the config's line that called it
+            line = _user_frame(exc, filename)
+            raise ConfigError([p if p.file else p.at(filename, line) for p in exc.problems]) from None
         raise _located_construction_error(exc) from None
     except (
         Exception,
@@ -75,9 +78,6 @@ def run_python_config(path: FilePath) -> Any:
                 )
             ]
         ) from None
-    finally:
-        if sys.path and sys.path[0] == parent:
-            sys.path.pop(0)
     if "config" not in module.__dict__:
         raise ConfigError([_no_config(module.__dict__, filename)])
     return module.__dict__["config"]

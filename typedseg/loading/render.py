@@ -5,22 +5,26 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from pathlib import Path as FilePath
 
 from typedseg.problems import Problem, format_path
 
 
-def _where(problem: Problem) -> str:
-    if problem.file is None:
-        return "<config>"
+def display_file(problem: Problem) -> str | None:
+    """The problem's file as a person reads it: relative to the working directory when that is shorter."""
     file = problem.file
-    if not file.startswith("--set"):
-        try:
-            file = os.path.relpath(file)
-        except ValueError:
-            pass
-        if file.startswith(".." + os.sep + ".."):
-            file = str(FilePath(problem.file))
+    if file is None or file.startswith("--set"):
+        return file
+    try:
+        relative = os.path.relpath(file)
+    except ValueError:
+        return file
+    return file if relative.startswith(".." + os.sep + "..") else relative
+
+
+def _where(problem: Problem) -> str:
+    file = display_file(problem)
+    if file is None:
+        return "<config>"
     return f"{file}:{problem.line}" if problem.line is not None else file
 
 
@@ -45,7 +49,7 @@ def problems_json(problems: Sequence[Problem]) -> list[dict[str, object]]:
             "path": format_path(p.path),
             "message": p.message,
             "hint": p.hint,
-            "file": p.file,
+            "file": display_file(p),
             "line": p.line,
         }
         for p in problems
