@@ -1,4 +1,4 @@
-"""Dataloaders: batch size, workers, sampler. Datasets are typed by the segmentation sections."""
+"""Dataloaders: batch size, workers, sampler, and the dataset they read (typedseg.config.datasets)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from typedseg.config.base import ConfigModel
-from typedseg.config.placeholder import OpaqueSection
+from typedseg.config.unions import DatasetConfig
 
 
 class DefaultSampler(ConfigModel):
@@ -59,5 +59,5 @@ class DataLoaderConfig(ConfigModel):
     """Which samples each process visits, in what order."""
     collate_fn: CollateConfig = CollateConfig()
     """The function that merges samples into a batch."""
-    dataset: OpaqueSection
-    """The dataset (typed by the segmentation sections)."""
+    dataset: DatasetConfig
+    """The dataset and its pipeline."""

@@ -67,6 +67,13 @@ def _models_in(tp: Any) -> list[type[BaseModel]]:
 def _element_type(tp: Any, part: str | int) -> Any:
     origin = get_origin(tp)
     args = get_args(tp)
+    if origin in _UNION_TYPES and isinstance(part, int):
+        # `X | Seq[X]` (one loss or a list of them): an index reaches into the sequence member.
+        for member in args:
+            element = _element_type(_strip(member), part)
+            if element is not Any:
+                return element
+        return Any
     if origin in (tuple, list, collections.abc.Sequence) and args:
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             return args[0]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import os
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, model_validator
 
-from typedseg.config.base import ConfigModel, Rules, Seq
+from typedseg.config.base import FIELD_DOCS_ENV, ConfigModel, Rules, Seq
 from typedseg.config.data import DataLoaderConfig
 from typedseg.config.evaluation import EvaluatorConfig
 from typedseg.config.hooks import DefaultHooks
+from typedseg.config.lazy import LazyUnion
 from typedseg.config.loops import TestLoop, TrainLoopConfig, ValLoop
 from typedseg.config.optim import OptimWrapperConfig
-from typedseg.config.placeholder import OpaqueSection
 from typedseg.config.runtime import (
     AutoScaleLR,
     EnvConfig,
@@ -22,7 +23,14 @@ from typedseg.config.runtime import (
     RandomnessConfig,
     VisualizerConfig,
 )
-from typedseg.config.unions import CustomHookConfig, SchedulerConfig
+from typedseg.config.unions import TRANSFORM_TAGS, CustomHookConfig, ModelConfig, SchedulerConfig
+
+if TYPE_CHECKING or os.environ.get(FIELD_DOCS_ENV) == "1":
+    from typedseg.config.models.segmentor import SegTTAModel as TTAModelConfig
+    from typedseg.config.transforms import TransformConfig
+else:  # both load only for configs that use test-time augmentation
+    TTAModelConfig = Annotated[Any, LazyUnion("typedseg.config.models.segmentor", frozenset({"SegTTAModel"}))]
+    TransformConfig = Annotated[Any, LazyUnion("typedseg.config.transforms", TRANSFORM_TAGS, "UserTransform")]
 
 
 def _one_or_many(value: Any) -> Any:
@@ -40,8 +48,8 @@ class Experiment(ConfigModel):
 
     schema_version: Literal[1] = 1
     """Version of this schema; saved configs carry it so that later versions can migrate them."""
-    model: OpaqueSection | None = None
-    """The segmentation model."""
+    model: ModelConfig | None = None
+    """The segmentation model (EncoderDecoder: data preprocessor, backbone, neck, heads, inference mode)."""
     work_dir: str | None = None
     """Where checkpoints and logs go; None means `work_dirs/<config file stem>`."""
 
@@ -95,6 +103,10 @@ class Experiment(ConfigModel):
     """MMEngine's registry scope, kept for round trips; typedseg has no registries."""
     experiment_name: str | None = None
     """Run name; None uses the config file's stem."""
+    tta_model: TTAModelConfig | None = None
+    """The wrapper that merges test-time-augmented predictions (`typedseg test --tta`)."""
+    tta_pipeline: Seq[TransformConfig] | None = None
+    """The test pipeline used with tta_model (its TestTimeAug step lists the alternatives)."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Experiment:

@@ -19,6 +19,7 @@ def check_experiment(exp: Experiment) -> list[Problem]:
     metrics = evaluator_metrics(exp.val_evaluator) if exp.val_evaluator is not None else None
     problems = check_runtime(exp)
     problems += check_optim(exp.optim_wrapper)
+    problems += _check_sections(exp)
     if exp.param_scheduler:
         # Imported here: the scheduler and optimizer families load only for configs that use them.
         from typedseg.config.optimizers import optimizer_lr
@@ -30,3 +31,28 @@ def check_experiment(exp: Experiment) -> list[Problem]:
         )
     problems += check_hooks(exp.default_hooks, exp.custom_hooks, exp.train_cfg, metrics=metrics)
     return problems
+
+
+def _check_sections(exp: Experiment) -> list[Problem]:
+    """The model and data rules, loaded only for configs that have those sections."""
+    problems: list[Problem] = []
+    if exp.model is not None:
+        from typedseg.config.models.segmentor import EncoderDecoder
+        from typedseg.config.rules.model import check_model
+
+        if isinstance(exp.model, EncoderDecoder):
+            problems += check_model(exp.model)
+    loaders = [(name, loader) for name in _LOADERS if (loader := getattr(exp, name)) is not None]
+    if loaders:
+        from typedseg.config.rules.data import check_dataset
+
+        for name, loader in loaders:
+            problems += check_dataset((name, "dataset"), loader.dataset)
+    if exp.model is not None or loaders:
+        from typedseg.config.rules.segmentation import check_segmentation
+
+        problems += check_segmentation(exp)
+    return problems
+
+
+_LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")

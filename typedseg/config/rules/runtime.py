@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from typedseg.config.data import DataLoaderConfig, InfiniteSampler
-from typedseg.config.placeholder import OpaqueSection
 from typedseg.problems import Problem
 
 if TYPE_CHECKING:
@@ -92,16 +91,6 @@ def check_runtime(exp: Experiment) -> list[Problem]:
                 f"{wrapper.accumulative_counts}, so the lr is scaled for a batch "
                 f"{wrapper.accumulative_counts}x smaller than the effective one.",
                 "Divide base_batch_size by accumulative_counts, or set accumulative_counts=1.",
-                severity="warning",
-            )
-        )
-    if isinstance(exp.model, OpaqueSection):
-        problems.append(
-            Problem(
-                "section-unchecked",
-                ("model",),
-                "the model section is kept as written; typedseg does not check it yet.",
-                "",
                 severity="warning",
             )
         )
