@@ -34,6 +34,8 @@ from typedseg.problems import ConfigError, Construction, Problem, Site
 
 T = TypeVar("T")
 FIELD_DOCS_ENV = "TYPEDSEG_FIELD_DOCS"
+SCHEMA_MODE = os.environ.get(FIELD_DOCS_ENV) == "1"
+"""True in the process that exports the JSON Schema: models carry field docs, unions are the real tagged ones."""
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 _PYDANTIC_DIR = str(Path(sys.modules["pydantic"].__file__ or "").resolve().parent)

@@ -36,6 +36,27 @@ class LazyUnion:
     """The member used when a mapping has no `type` (MMEngine's own default), if any."""
     _classes: dict[str, type[BaseModel]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    @classmethod
+    def of(cls, union: Any, *, default: str | None = None) -> LazyUnion:
+        """A lazy view of a tagged union whose members are defined already.
+
+        For the unions nested everywhere (norm, activation, initializer, loss, head, backbone): pydantic would
+        generate a member's schema again inside every model that holds the union; validated through this view,
+        each member builds its own validator once, and every holder reuses it.
+        """
+        from typedseg.config.errors import model_tag, union_members
+
+        members = [
+            m
+            for m in (_strip_annotated(arg) for arg in union_members(union))
+            if isinstance(m, type) and issubclass(m, BaseModel)
+        ]
+        user = next((m for m in members if issubclass(m, UserConfig)), None)
+        builtin = {tag: m for m in members if m is not user and (tag := model_tag(m)) is not None}
+        view = cls(members[0].__module__, frozenset(builtin), user.__name__ if user else None, default)
+        view._classes.update(builtin)
+        return view
+
     def member(self, tag: str) -> type[BaseModel]:
         """The class for a built-in tag (imported on first use)."""
         cls = self._classes.get(tag)
@@ -110,6 +131,14 @@ class LazyUnion:
         if isinstance(value, BaseModel):
             return value.model_dump(mode=info.mode, serialize_as_any=True)
         return value
+
+
+def _strip_annotated(tp: Any) -> Any:
+    from typing import Annotated, get_args, get_origin
+
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
 
 
 def _resolve_user(path: str, base: type[UserConfig]) -> type[BaseModel]:

@@ -12,8 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from typedseg.config.placeholder import OpaqueSection
-
 _WIDTH = 100
 
 
@@ -71,8 +69,6 @@ class _PythonWriter:
 
     def _arguments(self, value: BaseModel) -> list[tuple[str, Any]]:
         arguments: list[tuple[str, Any]] = []
-        if isinstance(value, OpaqueSection):
-            return [("type", value.type), *(value.__pydantic_extra__ or {}).items()]
         for name, field in type(value).model_fields.items():
             if name == "type" and field.annotation is not str:
                 continue  # a Literal tag: the class says it

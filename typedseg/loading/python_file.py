@@ -12,6 +12,8 @@ from typing import Any
 from typedseg.loading.locate import locate_in_objects, root_path_of
 from typedseg.problems import ConfigError, Problem
 
+_PACKAGE_DIR = str(FilePath(__file__).resolve().parent.parent)
+
 
 def _located_construction_error(exc: ConfigError) -> ConfigError:
     construction = exc.construction
@@ -39,10 +41,14 @@ def _user_frame(exc: BaseException, filename: str) -> int | None:
 
 
 def run_python_config(path: FilePath) -> Any:
-    """Execute `path` as a module and return its `config` attribute. User mistakes raise ConfigError."""
-    filename = str(path.resolve())
+    """Execute `path` as a module and return its `config` attribute. User mistakes raise ConfigError.
+
+    An exception raised by the config's own code (a NameError, an ImportError, even sys.exit()) is the user's
+    mistake and is reported at its line; one raised inside typedseg is a bug and keeps its traceback.
+    """
     from typedseg.loading import importable, read_text
 
+    filename = str(path.resolve())
     source = read_text(path)
     try:
         code = compile(source, filename, "exec")
@@ -56,31 +62,31 @@ def run_python_config(path: FilePath) -> Any:
         with importable(path.resolve().parent):
             exec(code, module.__dict__)
     except ConfigError as exc:
-        if (
-            exc.construction is None
-        ):  # e.g. replace(...) in the config: blame the config's line that called it
+        if exc.construction is None:  # e.g. replace(...) in the config: blame the line that called it
             line = _user_frame(exc, filename)
             raise ConfigError([p if p.file else p.at(filename, line) for p in exc.problems]) from None
         raise _located_construction_error(exc) from None
-    except (
-        Exception,
-        SystemExit,
-    ) as exc:  # SystemExit: a config that calls sys.exit() is still a config error
-        raise ConfigError(
-            [
-                Problem(
-                    "config-raised",
-                    (),
-                    f"running the config raised {type(exc).__name__}: {exc}.",
-                    "Fix the Python error at this line.",
-                    file=filename,
-                    line=_user_frame(exc, filename),
-                )
-            ]
-        ) from None
+    except (Exception, SystemExit) as exc:
+        if _raised_inside_typedseg(exc):
+            raise
+        problem = Problem(
+            "config-raised",
+            (),
+            f"running the config raised {type(exc).__name__}: {exc}.",
+            "Fix the Python error at this line.",
+            file=filename,
+            line=_user_frame(exc, filename),
+        )
+        raise ConfigError([problem]) from None
     if "config" not in module.__dict__:
         raise ConfigError([_no_config(module.__dict__, filename)])
     return module.__dict__["config"]
+
+
+def _raised_inside_typedseg(exc: BaseException) -> bool:
+    """Whether an exception surfaced in typedseg's own code (a bug) rather than in the config's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and frames[-1].filename.startswith(_PACKAGE_DIR)
 
 
 def assignment_line(filename: str, name: str) -> int | None:

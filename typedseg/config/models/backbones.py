@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     Discriminator,
@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from typedseg.config.base import (
+    SCHEMA_MODE,
     USER_JSON_SCHEMA,
     USER_TAG,
     ConfigModel,
@@ -34,6 +35,7 @@ from typedseg.config.base import (
     discriminate,
     user_validator,
 )
+from typedseg.config.lazy import LazyUnion
 from typedseg.config.models.common import (
     BN,
     GELU,
@@ -785,7 +787,7 @@ BuiltinBackbone = Union[ResNet, ResNetV1c, ResNetV1d, UNet, MixVisionTransformer
 BACKBONE_TYPES = frozenset({"ResNet", "ResNetV1c", "ResNetV1d", "UNet", "MixVisionTransformer", "ConvNeXt"})
 """Every built-in backbone `type`."""
 
-BackboneConfig = Annotated[
+_BackboneConfigUnion = Annotated[
     Union[
         Annotated[ResNet, Tag("ResNet")],
         Annotated[ResNetV1c, Tag("ResNetV1c")],
@@ -802,4 +804,8 @@ BackboneConfig = Annotated[
     ],
     discriminate(BACKBONE_TYPES),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    BackboneConfig = _BackboneConfigUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    BackboneConfig = Annotated[Any, LazyUnion.of(_BackboneConfigUnion)]
 """A backbone: ours by `type`, or a user's `UserBackbone` subclass by its dotted path."""

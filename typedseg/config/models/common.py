@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union, cast
 
 from pydantic import (
     Discriminator,
@@ -25,7 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from typedseg.config.base import ConfigModel, Rules, Seq
+from typedseg.config.base import SCHEMA_MODE, ConfigModel, Rules, Seq
+from typedseg.config.lazy import LazyUnion
 
 M = TypeVar("M", bound=ConfigModel)
 
@@ -152,7 +153,11 @@ class IN(_Norm):
     """Keep running statistics for evaluation (torch's default: no)."""
 
 
-NormConfig = Annotated[Union[BN, BN2d, SyncBN, GN, LN, LN2d, IN], Field(discriminator="type")]
+_NormConfigUnion = Annotated[Union[BN, BN2d, SyncBN, GN, LN, LN2d, IN], Field(discriminator="type")]
+if TYPE_CHECKING or SCHEMA_MODE:
+    NormConfig = _NormConfigUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    NormConfig = Annotated[Any, LazyUnion.of(_NormConfigUnion)]
 """A `norm_cfg`: which normalization layer, and its arguments."""
 
 BATCH_NORMS = (BN, BN2d, SyncBN)
@@ -292,10 +297,14 @@ class Tanh(ConfigModel):
     """MMCV's registry name of the activation."""
 
 
-ActConfig = Annotated[
+_ActConfigUnion = Annotated[
     Union[ReLU, ReLU6, LeakyReLU, PReLU, ELU, GELU, SiLU, Swish, HSwish, HSigmoid, Sigmoid, Tanh],
     Field(discriminator="type"),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    ActConfig = _ActConfigUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    ActConfig = Annotated[Any, LazyUnion.of(_ActConfigUnion)]
 """An `act_cfg`: which activation layer, and its arguments."""
 
 # ----------------------------------------------------------------------------------------------------
@@ -317,7 +326,11 @@ class Conv(ConfigModel):
     """MMCV's registry name of the convolution (an alias of Conv2d)."""
 
 
-ConvConfig = Annotated[Union[Conv2d, Conv], Field(discriminator="type")]
+_ConvConfigUnion = Annotated[Union[Conv2d, Conv], Field(discriminator="type")]
+if TYPE_CHECKING or SCHEMA_MODE:
+    ConvConfig = _ConvConfigUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    ConvConfig = Annotated[Any, LazyUnion.of(_ConvConfigUnion)]
 """A `conv_cfg`: which convolution layer. None (the usual value) means Conv2d."""
 
 # ----------------------------------------------------------------------------------------------------
@@ -593,7 +606,7 @@ class PretrainedInit(_PretrainedArgs):
     """Load weights from a checkpoint (MMEngine runs it after the other initializers)."""
 
 
-Initializer = Annotated[
+_InitializerUnion = Annotated[
     Union[
         ConstantInit,
         XavierInit,
@@ -606,6 +619,10 @@ Initializer = Annotated[
     ],
     Field(discriminator="type"),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    Initializer = _InitializerUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    Initializer = Annotated[Any, LazyUnion.of(_InitializerUnion)]
 """One weight initializer of an `init_cfg`."""
 
 InitConfig = Annotated[Initializer | Seq[Initializer], one_or_many(Initializer)]

@@ -10,11 +10,12 @@ must match the selected maps; `typedseg.config.rules.model` checks that against 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
 
 from typedseg.config.base import (
+    SCHEMA_MODE,
     USER_JSON_SCHEMA,
     USER_TAG,
     ConfigModel,
@@ -24,6 +25,7 @@ from typedseg.config.base import (
     discriminate,
     user_validator,
 )
+from typedseg.config.lazy import LazyUnion
 from typedseg.config.models.common import (
     ActConfig,
     ConvConfig,
@@ -371,7 +373,7 @@ class UserHead(UserConfig):
 HEAD_TYPES = frozenset({"FCNHead", "ASPPHead", "DepthwiseSeparableASPPHead", "SegformerHead", "UPerHead"})
 """Every built-in head `type`."""
 
-HeadConfig = Annotated[
+_HeadConfigUnion = Annotated[
     Union[
         Annotated[FCNHead, Tag("FCNHead")],
         Annotated[ASPPHead, Tag("ASPPHead")],
@@ -387,4 +389,8 @@ HeadConfig = Annotated[
     ],
     discriminate(HEAD_TYPES),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    HeadConfig = _HeadConfigUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    HeadConfig = Annotated[Any, LazyUnion.of(_HeadConfigUnion)]
 """A decode head: ours by `type`, or a user's `UserHead` subclass by its dotted path."""

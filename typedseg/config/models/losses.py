@@ -7,11 +7,12 @@ CrossEntropyLoss uses it, DiceLoss ignores it and uses its own (see `typedseg.co
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, SerializeAsAny, Tag, WithJsonSchema, model_validator
 
 from typedseg.config.base import (
+    SCHEMA_MODE,
     USER_JSON_SCHEMA,
     USER_TAG,
     ConfigModel,
@@ -21,6 +22,7 @@ from typedseg.config.base import (
     discriminate,
     user_validator,
 )
+from typedseg.config.lazy import LazyUnion
 from typedseg.config.models.common import one_or_many
 
 Reduction = Literal["none", "mean", "sum"]
@@ -119,7 +121,7 @@ class UserLoss(UserConfig):
 LOSS_TYPES = frozenset({"CrossEntropyLoss", "DiceLoss"})
 """Every built-in loss `type` (MMSegmentation's class names)."""
 
-LossConfig = Annotated[
+_LossConfigUnion = Annotated[
     Union[
         Annotated[CrossEntropyLoss, Tag("CrossEntropyLoss")],
         Annotated[DiceLoss, Tag("DiceLoss")],
@@ -132,6 +134,10 @@ LossConfig = Annotated[
     ],
     discriminate(LOSS_TYPES),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    LossConfig = _LossConfigUnion
+else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
+    LossConfig = Annotated[Any, LazyUnion.of(_LossConfigUnion)]
 """One loss: ours by MMSegmentation's `type`, or a user's `UserLoss` subclass by its dotted path."""
 
 LossDecode = Annotated[LossConfig | Seq[LossConfig], one_or_many(LossConfig)]
