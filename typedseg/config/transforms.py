@@ -349,7 +349,7 @@ class RandomFlip(_Transform):
 class PadValues(ConfigModel):
     """Pad's padding values for the image and the label map."""
 
-    img: float | Seq[float] = 0
+    img: float | Seq[float] = 0.0
     """Value of padded image pixels (or one per channel)."""
     seg: int = 255
     """Value of padded label-map pixels; keep it the dataset's ignore_index so that padding is not trained."""

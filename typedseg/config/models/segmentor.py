@@ -97,9 +97,9 @@ class SegDataPreProcessor(ConfigModel):
     """Pad training images (and label maps) to this (height, width), usually the crop size."""
     size_divisor: PositiveInt | None = None
     """Pad training images to a multiple of this instead of a fixed size."""
-    pad_val: float = 0
+    pad_val: float = 0.0
     """Value of padded image pixels."""
-    seg_pad_val: float = 255
+    seg_pad_val: float = 255.0
     """Value of padded label pixels: the heads' ignore_index, so padding is not trained on."""
     bgr_to_rgb: bool = False
     """Reverse the channel order of 3-channel images (loaders read BGR; ImageNet statistics are RGB)."""

@@ -30,14 +30,38 @@ def _head_classes(head: Any) -> int | None:
 
 def check_segmentation(exp: Experiment) -> list[Problem]:
     """Every cross-section problem of a segmentation experiment, with paths from the root."""
-    from typedseg.config.models.segmentor import EncoderDecoder
-
     problems: list[Problem] = []
-    if isinstance(exp.model, EncoderDecoder):
-        problems += _classes(exp, exp.model)
-        problems += _ignore_index(exp, exp.model)
-        problems += _crop_size(exp, exp.model)
+    if exp.model is not None:  # the model family loads only for configs that have a model
+        from typedseg.config.models.segmentor import EncoderDecoder
+
+        if isinstance(exp.model, EncoderDecoder):
+            problems += _classes(exp, exp.model)
+            problems += _ignore_index(exp, exp.model)
+            problems += _crop_size(exp, exp.model)
+    problems += _evaluated_classes(exp)
     problems += _tta(exp)
+    return problems
+
+
+def _evaluated_classes(exp: Experiment) -> list[Problem]:
+    """IoUMetric names its per-class results by the dataset's classes: a dataset that names none fails there."""
+    from typedseg.config.rules.data import dataset_classes
+
+    problems = []
+    for stage in ("val", "test"):
+        loader, evaluator = getattr(exp, f"{stage}_dataloader"), getattr(exp, f"{stage}_evaluator")
+        if loader is None or evaluator is None or dataset_classes(loader.dataset) != ():
+            continue
+        problems.append(
+            Problem(
+                "evaluated-dataset-without-classes",
+                (f"{stage}_dataloader", "dataset", "metainfo"),
+                f"{stage}_evaluator scores per class, but the {type(loader.dataset).__name__} of "
+                f"{stage}_dataloader names no classes; MMSegmentation's IoUMetric fails at the first evaluation "
+                "(KeyError 'classes').",
+                "Give the dataset metainfo=DatasetMetainfo(classes=[...]) (with a palette for visualization).",
+            )
+        )
     return problems
 
 
