@@ -1,16 +1,21 @@
 # expect: decay-mult-without-weight-decay optim_wrapper.paramwise_cfg.norm_decay_mult
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
+from typedseg.config.datasets import BaseSegDataset, DatasetMetainfo
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import CheckpointHook, DefaultHooks, LoggerHook
 from typedseg.config.loops import IterBasedTrainLoop, ValLoop
 from typedseg.config.optim import OptimWrapper, ParamwiseConfig
 from typedseg.config.optimizers import SGD
-from typedseg.config.placeholder import OpaqueSection
 from typedseg.config.runtime import LogProcessor
 from typedseg.config.schedulers import LinearLR, PolyLR
+from typedseg.config.transforms import LoadAnnotations, LoadImageFromFile, PackSegInputs
 
-dataset = OpaqueSection(type="BaseSegDataset", data_root="data/synthetic")
+dataset = BaseSegDataset(
+    data_root="data/synthetic",
+    metainfo=DatasetMetainfo(classes=["background", "square", "disc", "stripe"]),
+    pipeline=[LoadImageFromFile(), LoadAnnotations(), PackSegInputs()],
+)
 
 config = Experiment(
     train_dataloader=DataLoaderConfig(batch_size=8, num_workers=2, sampler=InfiniteSampler(), dataset=dataset),

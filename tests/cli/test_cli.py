@@ -45,7 +45,7 @@ def test_validate_json_for_machines() -> None:
     assert problem["code"] == "unknown-key"
     assert problem["path"] == "train_cfg.max_iter"
     assert problem["hint"] == "Did you mean 'max_iters'?"
-    assert problem["line"] == 9
+    assert problem["line"] == 13
 
 
 def test_overrides_are_validated_like_the_file() -> None:

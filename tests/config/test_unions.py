@@ -12,12 +12,15 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from typedseg.config import unions
+from typedseg.config.datasets import DatasetConfig as RealDatasetConfig
 from typedseg.config.errors import problems_from_validation
 from typedseg.config.hooks import CustomHookConfig as RealHookConfig
 from typedseg.config.lazy import tags_of
+from typedseg.config.models.segmentor import ModelConfig as RealModelConfig
 from typedseg.config.optimizers import OPTIMIZER_TYPES
 from typedseg.config.optimizers import OptimizerConfig as RealOptimizerConfig
 from typedseg.config.schedulers import SchedulerConfig as RealSchedulerConfig
+from typedseg.config.transforms import TransformConfig as RealTransformConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
         (unions.SCHEDULER_TAGS, RealSchedulerConfig),
         (unions.OPTIMIZER_TAGS, RealOptimizerConfig),
         (unions.HOOK_TAGS, RealHookConfig),
+        (unions.MODEL_TAGS, RealModelConfig),
+        (unions.DATASET_TAGS, RealDatasetConfig),
+        (unions.TRANSFORM_TAGS, RealTransformConfig),
     ],
 )
 def test_lazy_tag_lists_equal_the_real_unions(tags: frozenset[str], real: object) -> None:
@@ -77,7 +83,10 @@ def _Root(union: Any) -> Any:  # a one-field model around the union, as an exper
 
 
 MINIMAL = """\
-train_dataloader: {dataset: {type: ADE20KDataset}}
+train_dataloader:
+  dataset:
+    type: ADE20KDataset
+    pipeline: [{type: LoadImageFromFile}, {type: LoadAnnotations}, {type: PackSegInputs}]
 train_cfg: {type: IterBasedTrainLoop, max_iters: 1000}
 optim_wrapper: {optimizer: {type: SGD, lr: 0.01}}
 log_processor: {by_epoch: false}
@@ -86,15 +95,30 @@ default_hooks:
   checkpoint: {interval: 100, by_epoch: false}
 """
 
+MODEL = """\
+model:
+  type: EncoderDecoder
+  data_preprocessor: {mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], size_divisor: 16}
+  backbone: {type: UNet}
+  decode_head: {type: FCNHead, in_channels: 64, in_index: 4, channels: 64, num_classes: 150}
+  test_cfg: {mode: whole}
+"""
 
-def test_validating_a_yaml_config_builds_only_what_it_names(tmp_path: Path) -> None:
+
+@pytest.mark.parametrize(
+    ("text", "has_model"), [(MINIMAL, False), (MODEL + MINIMAL, True)], ids=["data", "model"]
+)
+def test_validating_a_yaml_config_builds_only_what_it_names(
+    tmp_path: Path, text: str, has_model: bool
+) -> None:
     config = tmp_path / "cfg.yaml"
-    config.write_text(MINIMAL, encoding="utf-8")
+    config.write_text(text, encoding="utf-8")
     code = (
         "import sys\n"
         "from typedseg.loading import load_config\n"
         f"load_config({str(config)!r})\n"
         "print('typedseg.config.schedulers' in sys.modules)\n"
+        "print('typedseg.config.models' in sys.modules)\n"
         "from typedseg.config import optimizers\n"
         "print(optimizers.SGD.__pydantic_complete__, optimizers.AdamW.__pydantic_complete__)\n"
     )
@@ -102,4 +126,5 @@ def test_validating_a_yaml_config_builds_only_what_it_names(tmp_path: Path) -> N
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert result.stdout.split() == ["False", "True", "False"]
+    # No param_scheduler: no scheduler module; the model families only for a config with a `model` section.
+    assert result.stdout.split() == ["False", str(has_model), "True", "False"]

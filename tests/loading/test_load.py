@@ -17,14 +17,15 @@ QUICKSTART = ROOT / "configs" / "quickstart.py"
 
 HEADER = """\
 from typedseg.config.data import DataLoaderConfig
+from typedseg.config.datasets import ADE20KDataset
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import CheckpointHook, DefaultHooks, LoggerHook
 from typedseg.config.loops import IterBasedTrainLoop
 from typedseg.config.optim import OptimWrapper
 from typedseg.config.optimizers import SGD, AdamW
-from typedseg.config.placeholder import OpaqueSection
 from typedseg.config.runtime import LogProcessor
 from typedseg.config.schedulers import LinearLR, PolyLR
+from typedseg.config.transforms import LoadAnnotations, LoadImageFromFile, PackSegInputs
 """
 
 
@@ -68,7 +69,7 @@ def test_a_changed_value_makes_configs_unequal() -> None:
 CROSS_FIELD = (
     HEADER
     + """
-dataset = OpaqueSection(type="ADE20KDataset")
+dataset = ADE20KDataset(pipeline=[LoadImageFromFile(), LoadAnnotations(), PackSegInputs()])
 config = Experiment(
     train_dataloader=DataLoaderConfig(dataset=dataset),
     train_cfg=IterBasedTrainLoop(max_iters=80000),
@@ -179,7 +180,9 @@ def test_default_values_in_a_rule_point_at_the_experiment_call(tmp_path: Path) -
 
 YAML = """\
 train_dataloader:
-  dataset: {type: ADE20KDataset}
+  dataset:
+    type: ADE20KDataset
+    pipeline: [{type: LoadImageFromFile}, {type: LoadAnnotations}, {type: PackSegInputs}]
 train_cfg:
   type: IterBasedTrainLoop
   max_iters: 80000

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from typedseg.config.data import DataLoaderConfig, InfiniteSampler
+from typedseg.config.datasets import ADE20KDataset
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import SegVisualizationHook
 from typedseg.config.optimizers import SGD
-from typedseg.config.placeholder import OpaqueSection
 from typedseg.config.runtime import LocalVisBackend, SegLocalVisualizer
 from typedseg.config.schedulers import PolyLR
+from typedseg.config.transforms import LoadAnnotations, LoadImageFromFile, PackSegInputs
 from typedseg.presets import (
     default_runtime,
     iter_schedule,
@@ -58,7 +59,7 @@ def test_default_runtime_matches_mmseg() -> None:
 
 
 def test_presets_compose_into_a_valid_experiment() -> None:
-    dataset = OpaqueSection(type="ADE20KDataset")
+    dataset = ADE20KDataset(pipeline=[LoadImageFromFile(), LoadAnnotations(), PackSegInputs()])
     experiment = Experiment(
         **default_runtime().as_kwargs(),
         **iter_schedule(1000).as_kwargs(),
