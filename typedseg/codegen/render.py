@@ -30,9 +30,14 @@ def config_module_source(
             needed.add(("typedseg.config.base", "ConfigModel"))
         for field in spec.fields:
             needed |= field.imports
+        if spec.builds is not None:
+            needed.add(("typing", "Any"))
+            needed.add(("typing", "TYPE_CHECKING"))
+    checking = sorted({spec.builds for spec in specs if spec.builds is not None})
     return render_template(
         "config_module.py.j2",
         specs=specs,
+        type_checking_imports=import_lines(checking),
         module_doc=module_doc,
         generated_by=generated_by,
         import_lines=import_lines(needed),

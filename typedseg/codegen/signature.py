@@ -70,6 +70,8 @@ class ClassSpec:
     """Notes rendered as `#` comments at the top of the class body (skipped parameters)."""
     base: str = "ConfigModel"
     """The base class name; the caller imports it unless it is ConfigModel."""
+    builds: Import | None = None
+    """`(module, class)` that a generated `build()` constructs from the fields; None: no `build()`."""
 
 
 _ARGS_HEADERS = ("Args:", "Arguments:", "Parameters:", "Keyword Args:", "Keyword Arguments:")
