@@ -15,8 +15,11 @@ MISTAKES = """\
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import CheckpointHook, DefaultHooks
 from typedseg.config.loops import IterBasedTrainLoop
+from typedseg.config.models.backbones import ResNetV1c
+from typedseg.config.models.heads import FCNHead
 from typedseg.config.optimizers import SGD, AdamW
 from typedseg.config.schedulers import PolyLR
+from typedseg.presets import cityscapes, fcn_r50_d8, upernet_convnext
 
 IterBasedTrainLoop(max_iters="80k")  # E: wrong type
 CheckpointHook(save_bset="mIoU")  # E: typo
@@ -25,8 +28,17 @@ PolyLR(power="0.9")  # E: wrong type
 config = Experiment(train_cfg=IterBasedTrainLoop(max_iters=10))
 config.default_hooks.chekpoint  # E: typo in attribute
 x: str = config.default_hooks.checkpoint.interval  # E: int is not str
+FCNHead(in_channels=2048, channels=512, num_classes="19")  # E: wrong type in a head
+ResNetV1c(depth=50, dilation=(1, 1, 2, 4))  # E: wrong backbone argument (dilations)
+ResNetV1c(depth=51)  # E: not a ResNet depth
+ResNetV1c(depth=50, deep_stem=True)  # E: fixed by the variant, not an argument
+fcn_r50_d8(num_classes="19")  # E: a preset's parameters are typed too
+upernet_convnext(arch="huge")  # E: MMSeg has no UPerNet for ConvNeXt-huge
+cityscapes(crop_size=512)  # E: crop_size is (h, w)
 SGD(lr=0.01, momentum=0.9, weight_decay=5e-4)
 DefaultHooks(checkpoint=CheckpointHook(interval=8000, by_epoch=False))
+FCNHead(in_channels=2048, channels=512, num_classes=19)
+ResNetV1c(depth=50, dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1))
 """
 
 
@@ -83,6 +95,47 @@ def _completions(source: str) -> set[str]:
             from typedseg.config.optimizers import AdamW
             AdamW(""",
             {"lr=", "betas=", "weight_decay=", "amsgrad="},
+        ),
+        # `config.model.decode_head.` itself completes nothing: `model` is `ModelConfig | None`, and ModelConfig is
+        # an Annotated discriminated union (EncoderDecoder or a user's SerializeAsAny[UserModel], each wrapped in
+        # Annotated with its Tag) that jedi does not see through. What jedi does resolve, each shown below: the
+        # model narrowed by isinstance, a variable annotated as EncoderDecoder, and a preset's return value.
+        # `decode_head` is then the union of the heads (HeadConfig), so its completions are every head's fields.
+        (
+            """\
+            from typedseg.config.experiment import Experiment
+            from typedseg.config.models.segmentor import EncoderDecoder
+            config = Experiment()
+            model = config.model
+            assert isinstance(model, EncoderDecoder)
+            model.decode_head.""",
+            {"num_classes", "in_channels", "channels", "loss_decode", "ignore_index"},
+        ),
+        (
+            """\
+            from typedseg.config.models.segmentor import EncoderDecoder
+            def edit(model: EncoderDecoder) -> None:
+                model.decode_head.""",
+            {"num_classes", "in_channels", "channels", "loss_decode", "ignore_index"},
+        ),
+        (
+            """\
+            from typedseg.presets import fcn_r50_d8
+            model = fcn_r50_d8()
+            model.decode_head.""",
+            {"num_classes", "in_channels", "channels", "loss_decode", "ignore_index"},
+        ),
+        (
+            """\
+            from typedseg.presets import upernet_convnext
+            upernet_convnext().backbone.""",
+            {"arch", "drop_path_rate", "out_indices", "gap_before_final_norm"},
+        ),
+        (
+            """\
+            from typedseg.presets import cityscapes
+            cityscapes().""",
+            {"train_dataloader", "val_dataloader", "train_pipeline", "tta_pipeline", "as_kwargs"},
         ),
     ],
 )
