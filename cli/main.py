@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -151,6 +151,221 @@ def schema(
     out.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {target}")
+
+
+class ExportFormat(str, Enum):
+    mmengine = "mmengine"
+    python = "python"
+    yaml = "yaml"
+    json = "json"
+
+
+_DATA_SUFFIXES = {".yaml": ConfigFormat.yaml, ".yml": ConfigFormat.yaml, ".json": ConfigFormat.json}
+
+
+@app.command("import")
+def import_config(
+    file: Annotated[
+        Path, typer.Argument(help="MMEngine/MMSegmentation config (.py); its _base_ files are read too.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the typed config here (default: stdout).")
+    ] = None,
+    output: Annotated[
+        ConfigFormat | None,
+        typer.Option("--format", help="Output format (default: from --out's suffix, else python)."),
+    ] = None,
+) -> None:
+    """Read an MMEngine config without running it, check it with typedseg's rules, and write it as a typed config.
+
+    Exit 2 (writing nothing) when the config has errors, such as keys MMEngine silently ignores, or uses types
+    typedseg does not implement; every problem is shown at FILE:LINE in the MMEngine files. Warnings allow it.
+    """
+    from typedseg.loading.dump import to_json, to_yaml
+    from typedseg.loading.render import format_problems
+    from typedseg.migrate.importer import import_mmengine_config, to_typed_python
+    from typedseg.problems import ConfigError
+
+    try:
+        result = import_mmengine_config(file)
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+    for note in result.notes:
+        where = f"{_shown(note.file)}:{note.line}" if note.file else str(file)
+        typer.echo(f"{where}  note: {note.message}", err=True)
+    if result.problems:
+        typer.echo(format_problems(result.problems), err=True)
+    if not result.imported:
+        errors = len(result.real_problems)
+        parts = [f"{errors} error{'s' if errors != 1 else ''}"] if errors else []
+        if result.unsupported:
+            names = list(dict.fromkeys(item.name for item in result.unsupported))
+            parts.append(f"unsupported: {', '.join(names)}")
+        if result.unchecked:
+            parts.append(f"not validated: {', '.join(result.unchecked)}")
+        typer.echo(f"{file}: not imported ({'; '.join(parts)})", err=True)
+        raise typer.Exit(code=2)
+    fmt = output or (
+        _DATA_SUFFIXES.get(out.suffix.lower(), ConfigFormat.python) if out else ConfigFormat.python
+    )
+    experiment = result.experiment
+    if fmt is ConfigFormat.json:
+        text = to_json(experiment)
+    elif fmt is ConfigFormat.yaml:
+        schema = _schema_path()
+        text = to_yaml(experiment, str(schema) if schema.is_file() else None)
+    else:
+        text = to_typed_python(result, source=str(file))
+    warnings = len(result.warnings)
+    status = f"imported ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "imported"
+    if out is None:
+        sys.stdout.write(text)
+        typer.echo(f"{file}: {status}", err=True)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"{file}: {status}, wrote {out}", err=True)
+
+
+def _shown(file: str) -> str:
+    from typedseg.loading.render import display_file
+    from typedseg.problems import Problem
+
+    return display_file(Problem("note", (), "", file=file)) or file
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="typedseg config (.py, .yaml, .yml, .json).")],
+    output: Annotated[ExportFormat, typer.Option("--format", help="What to write.")] = ExportFormat.mmengine,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the file here (default: stdout).")] = None,
+    overrides: SetOption = None,
+) -> None:
+    """Write the resolved config as typed Python, YAML or JSON, or as an MMEngine dict-style config.
+
+    Every format loads back equal: `load(export(x)) == x` (the MMEngine form through `typedseg import`).
+    """
+    from typedseg.loading import load_config
+    from typedseg.loading.dump import to_json, to_python, to_yaml
+    from typedseg.problems import ConfigError
+
+    try:
+        loaded = load_config(file, overrides or [])
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+    if output is ExportFormat.mmengine:
+        from typedseg.migrate.to_mmengine import export_mmengine
+
+        exported = export_mmengine(loaded.experiment, source=str(file))
+        for note in exported.notes:
+            typer.echo(f"{file}  note: {note}", err=True)
+        text = exported.text
+    elif output is ExportFormat.python:
+        text = to_python(loaded.experiment, source=str(file))
+    elif output is ExportFormat.yaml:
+        schema = _schema_path()
+        text = to_yaml(loaded.experiment, str(schema) if schema.is_file() else None)
+    else:
+        text = to_json(loaded.experiment)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def diff(
+    before: Annotated[
+        Path, typer.Argument(help="Config (.py/.yaml/.json), or an MMSegmentation config with --mmseg-a.")
+    ],
+    after: Annotated[Path, typer.Argument(help="Config to compare with.")],
+    output: Annotated[ProblemFormat, typer.Option("--format", help="text for people, json for machines.")] = (
+        ProblemFormat.text
+    ),
+    mmseg_a: Annotated[
+        bool, typer.Option("--mmseg-a", help="Read the first file as an MMSegmentation config.")
+    ] = False,
+    mmseg_b: Annotated[
+        bool, typer.Option("--mmseg-b", help="Read the second file as an MMSegmentation config.")
+    ] = False,
+) -> None:
+    """Show what differs between two resolved configs, field by field. Exit 0 equal, 1 different, 2 on an error."""
+    from typedseg.loading.diff import changes_json, diff_experiments, format_changes
+    from typedseg.loading.render import dumps
+    from typedseg.problems import ConfigError
+
+    try:
+        left = _experiment(before, mmseg=mmseg_a)
+        right = _experiment(after, mmseg=mmseg_b)
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+    changes = diff_experiments(left, right)
+    if output is ProblemFormat.json:
+        typer.echo(dumps(changes_json(changes)))
+    elif changes:
+        typer.echo(format_changes(changes, color=sys.stdout.isatty()))
+    else:
+        typer.echo("no differences")
+    if changes:
+        raise typer.Exit(code=1)
+
+
+def _experiment(path: Path, *, mmseg: bool) -> Any:
+    if mmseg:
+        from typedseg.migrate.importer import import_mmengine_config
+        from typedseg.problems import ConfigError
+
+        result = import_mmengine_config(path)
+        if not result.imported:
+            raise ConfigError(result.errors)
+        return result.experiment
+    from typedseg.loading import load_config
+
+    return load_config(path).experiment
+
+
+codegen_app = typer.Typer(help="Generate typed config code.", no_args_is_help=True)
+app.add_typer(codegen_app, name="codegen")
+
+
+@codegen_app.command("class")
+def codegen_class(
+    target: Annotated[
+        str, typer.Argument(help="Your class, as module.path:ClassName (importable from here).")
+    ],
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="Where the config is used: config, hook, dataset, transform, model, ..."),
+    ] = "config",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the module here (default: stdout).")
+    ] = None,
+    skip_var_args: Annotated[
+        bool, typer.Option("--skip-var-args", help="Leave *args/**kwargs out (noted in a comment).")
+    ] = False,
+) -> None:
+    """Write a typed config model (fields, docs, build()) for your own class, from its __init__ signature."""
+    from typedseg.codegen.signature import SignatureError
+    from typedseg.codegen.user_class import BASES, user_config_source
+
+    if kind not in BASES:
+        typer.echo(f"unknown --kind '{kind}'; one of: {', '.join(BASES)}", err=True)
+        raise typer.Exit(code=2)
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))  # the user's package, run from its folder
+    try:
+        text = user_config_source(target, kind=kind, skip_var_args=skip_var_args)
+    except SignatureError as exc:
+        typer.echo(f"{target}: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}", err=True)
 
 
 def main() -> None:

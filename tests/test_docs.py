@@ -6,6 +6,11 @@ every `$ typedseg ...` console block prints what the page shows.
   the literal arguments of the function that builds them). docs/errors.md has one `## <code>` heading per code.
 - docs/examples/*: `*_broken.*` configs fail with exactly the codes their page shows; the others validate.
   docs/examples/errors/<code>.*: each triggers <code> and nothing else.
+- Reading and importing MMEngine configs (typedseg.migrate) has no command yet: docs/examples/errors/mmconfig-*.py
+  each make `load_mmengine_config` raise their code, the MMEngine configs that docs/errors.md imports each give
+  `import_mmengine_config` their code, and every ```text block on docs/errors.md that starts with
+  `>>> load_mmengine_config("PATH")` or `>>> print(format_problems(import_mmengine_config("PATH").problems))`
+  shows what that prints, run from the repository root (absolute paths shortened to it).
 - Console blocks (```console) are re-run from the repository root through the venv's `typedseg`. Output is compared
   after stripping trailing whitespace; a line `...` stands for elided output (the text around it must match as
   prefix, suffix and in-order pieces). Fence output you do not want checked as ```text, not ```console.
@@ -33,6 +38,7 @@ import pytest
 
 from typedseg.loading import load_config
 from typedseg.loading.dump import to_json, to_python, to_yaml
+from typedseg.migrate.mmengine_config import MMConfigError, load_mmengine_config
 from typedseg.problems import ConfigError, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,7 +334,28 @@ def _config_files(folder: Path) -> list[Path]:
 TOP_EXAMPLES = _config_files(EXAMPLES)
 BROKEN = [p for p in TOP_EXAMPLES if p.stem.endswith("_broken")]
 VALID = [p for p in TOP_EXAMPLES if p not in BROKEN]
-ERROR_FILES = sorted(p for p in ERROR_EXAMPLES.iterdir() if p.is_file())
+MMCONFIG_PREFIX = "mmconfig-"
+"""The codes (and example files) of the MMEngine config reader, typedseg.migrate.mmengine_config."""
+MMENGINE_BLOCK = re.compile(
+    r'^```text[^\n]*\n>>> (?:load_mmengine_config\("(?P<path>[^"]+)"\)'
+    r'|print\(format_problems\(import_mmengine_config\("(?P<import_path>[^"]+)"\)\.problems\)\))\n'
+    r"(?P<output>.*?)^```[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+"""A docs/errors.md block showing what reading (`load_mmengine_config`) or importing (`import_mmengine_config`)
+an MMEngine config gives."""
+IMPORT_FILES = sorted(
+    ROOT / m["import_path"]
+    for m in MMENGINE_BLOCK.finditer(ERRORS_PAGE.read_text(encoding="utf-8"))
+    if m["import_path"]
+)
+"""The MMEngine configs that docs/errors.md imports: each gives the code it is named after."""
+MMCONFIG_FILES = sorted(ERROR_EXAMPLES.glob(f"{MMCONFIG_PREFIX}*.py"))
+ERROR_FILES = sorted(
+    p
+    for p in ERROR_EXAMPLES.iterdir()
+    if p.is_file() and not p.name.startswith(MMCONFIG_PREFIX) and p not in IMPORT_FILES
+)
 RUN_TIME_ONLY = {"amp-float16-needs-cuda"}
 """Codes that depend on the machine: checked when a run starts, not by `typedseg validate`."""
 
@@ -400,21 +427,81 @@ def test_every_error_section_shows_its_code_in_real_output() -> None:
     lacking = []
     for code, body in _sections().items():
         shown = any(f"  [{code}]" in block["body"] for block in CONSOLE_BLOCK.finditer(body))
+        shown |= any(f"[{code}]" in block["output"] for block in MMENGINE_BLOCK.finditer(body))
         included = f'--8<-- "docs/examples/errors/{code}.' in body
         if not (shown or (code in RUN_TIME_ONLY and included)):
             lacking.append(code)
-    assert not lacking, f"sections without a console block that reports their code: {lacking}"
+    assert not lacking, f"sections without a checked output block that reports their code: {lacking}"
 
 
-def test_every_example_file_is_on_a_page() -> None:
-    pages = "\n".join(page.read_text(encoding="utf-8") for page in _pages())
-    files = [
-        p
-        for p in EXAMPLES.rglob("*")
-        if p.is_file() and p.name != "__init__.py" and "__pycache__" not in p.parts
+# --- reading and importing MMEngine configs (no command yet: their examples are checked here) ---------------------
+
+
+def _mmengine_output(path: str | None, import_path: str | None) -> list[str]:
+    """What a block's call prints, run from the repository root, absolute paths shortened to it: the
+    `MMConfigError` that `load_mmengine_config(path)` raises, or the problems `import_mmengine_config(import_path)`
+    reports, as `format_problems` writes them."""
+    from typedseg.loading.render import format_problems
+    from typedseg.migrate.importer import import_mmengine_config
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the pages' commands run from the repository root; problems show paths relative to it
+    try:
+        if path is not None:
+            try:
+                load_mmengine_config(path)
+            except MMConfigError as error:
+                text = f"MMConfigError: {error}"
+            else:
+                text = "(no error)"
+        else:
+            assert import_path is not None
+            text = format_problems(import_mmengine_config(import_path).problems)
+    finally:
+        os.chdir(cwd)
+    return text.replace(f"{ROOT}{os.sep}", "").split("\n")
+
+
+def _mmengine_blocks() -> list[tuple[str, list[str], list[str]]]:
+    """(call, output shown, output now) of every MMEngine block on docs/errors.md."""
+    text = ERRORS_PAGE.read_text(encoding="utf-8")
+    return [
+        (
+            m[0].split("\n")[1],
+            _normalised(m["output"].split("\n")),
+            _normalised(_mmengine_output(m["path"], m["import_path"])),
+        )
+        for m in MMENGINE_BLOCK.finditer(text)
     ]
-    unused = sorted(str(p.relative_to(ROOT)) for p in files if str(p.relative_to(ROOT)) not in pages)
-    assert not unused, f"example files no page includes or runs: {unused}"
+
+
+@pytest.mark.parametrize("path", MMCONFIG_FILES, ids=[p.name for p in MMCONFIG_FILES])
+def test_mmconfig_example_raises_its_code(path: Path) -> None:
+    with pytest.raises(MMConfigError) as raised:
+        load_mmengine_config(path)
+    assert [p.code for p in raised.value.problems] == [path.stem], str(raised.value)
+
+
+@pytest.mark.parametrize("path", IMPORT_FILES, ids=[p.name for p in IMPORT_FILES])
+def test_imported_example_gives_its_code(path: Path) -> None:
+    from typedseg.migrate.importer import import_mmengine_config
+
+    problems = import_mmengine_config(path).problems
+    assert [p.code for p in problems] == [path.stem], [(p.code, p.message) for p in problems]
+
+
+def test_mmengine_blocks_show_what_the_calls_print() -> None:
+    blocks = _mmengine_blocks()
+    calls = "\n".join(call for call, _, _ in blocks)
+    unshown = [str(p.relative_to(ROOT)) for p in MMCONFIG_FILES if f'"{p.relative_to(ROOT)}"' not in calls]
+    assert not unshown, f"mmconfig examples without a load_mmengine_config block on docs/errors.md: {unshown}"
+    for call, shown, actual in blocks:
+        assert shown == actual, (
+            f"`{call[4:]}` prints something else now.\n--- page\n"
+            + "\n".join(shown)
+            + "\n--- actual\n"
+            + "\n".join(actual)
+        )
 
 
 # --- what the pages claim about formats -----------------------------------------------------------------------
@@ -464,8 +551,16 @@ def _refreshed(expected: list[str], actual: list[str]) -> list[str] | None:
     return result if result[-1] != ELIDED or not tail else None
 
 
+def _refreshed_mmengine_block(block: re.Match[str]) -> str:
+    """An MMEngine block of docs/errors.md with what its call prints now."""
+    start, end = block.start("output") - block.start(), block.end("output") - block.start()
+    output = _mmengine_output(block["path"], block["import_path"])
+    return block[0][:start] + "\n".join(output) + "\n" + block[0][end:]
+
+
 def update_pages() -> int:
-    """Rewrite every console block's output with what its command prints now. Returns the blocks left as they were."""
+    """Rewrite every console block's output with what its command prints now, and the MMEngine blocks of
+    docs/errors.md with what their call prints now. Returns the blocks left as they were."""
     unsure = 0
     for page in _pages():
         text = page.read_text(encoding="utf-8")
@@ -486,6 +581,8 @@ def update_pages() -> int:
             rebuilt += [text[last : block.start("body")], "\n".join(body) + "\n"]
             last = block.end("body")
         new = "".join([*rebuilt, text[last:]])
+        if page == ERRORS_PAGE:
+            new = MMENGINE_BLOCK.sub(_refreshed_mmengine_block, new)
         if new != text:
             page.write_text(new, encoding="utf-8")
             print(f"updated {page.relative_to(ROOT)}")

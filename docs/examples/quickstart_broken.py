@@ -1,51 +1,110 @@
-"""configs/quickstart.py with two typos, on lines 39 and 40.
+"""configs/quickstart.py with two typos, on lines 94 and 95 (the other lines are the same).
 
-Every section is an explicit, typed object; change a value here or with `--set`, and `typedseg validate` checks it
-(including the rules across sections) before anything runs.
+Python stops at the first: the call on line 94 fails before line 95 runs, so `typedseg validate` reports one
+error. mypy reports both without running the file (the `type: ignore` comments keep the docs' own mypy check
+quiet about these deliberate mistakes).
 """
 
+from collections.abc import Sequence
+
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
+from typedseg.config.datasets import BaseSegDataset, DataPrefix, DatasetMetainfo
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import CheckpointHook, DefaultHooks, LoggerHook
 from typedseg.config.loops import IterBasedTrainLoop, TestLoop, ValLoop
+from typedseg.config.models.backbones import UNet
+from typedseg.config.models.heads import FCNHead
+from typedseg.config.models.losses import CrossEntropyLoss
+from typedseg.config.models.segmentor import EncoderDecoder, ModelTestCfg, SegDataPreProcessor
 from typedseg.config.optim import OptimWrapper
 from typedseg.config.optimizers import SGD
-from typedseg.config.placeholder import OpaqueSection
 from typedseg.config.runtime import LogProcessor, RandomnessConfig
 from typedseg.config.schedulers import LinearLR, PolyLR
-
-MAX_ITERS = 400
-NUM_CLASSES = 4
-
-# The model and dataset sections are kept as written until typedseg types them (the segmentation stage).
-dataset = OpaqueSection(
-    type="BaseSegDataset",
-    data_root="data/synthetic",
-    data_prefix={"img_path": "images", "seg_map_path": "labels"},
-    metainfo={"classes": ["background", "square", "disc", "stripe"]},
+from typedseg.config.transforms import (
+    LoadAnnotations,
+    LoadImageFromFile,
+    PackSegInputs,
+    RandomCrop,
+    RandomFlip,
+    TransformConfig,
 )
 
+MAX_ITERS = 400
+CROP = (64, 64)
+CLASSES = ("background", "square", "disc", "stripe")
+PALETTE = ((0, 0, 0), (220, 20, 60), (0, 128, 255), (255, 200, 0))
+
+
+def synthetic(split: str, pipeline: Sequence[TransformConfig]) -> BaseSegDataset:
+    """The generated dataset under data/synthetic (images/<split>, labels/<split>)."""
+    return BaseSegDataset(
+        data_root="data/synthetic",
+        data_prefix=DataPrefix(img_path=f"images/{split}", seg_map_path=f"labels/{split}"),
+        img_suffix=".png",
+        seg_map_suffix=".png",
+        metainfo=DatasetMetainfo(classes=CLASSES, palette=PALETTE),
+        pipeline=pipeline,
+    )
+
+
+train_pipeline: list[TransformConfig] = [
+    LoadImageFromFile(),
+    LoadAnnotations(),
+    RandomCrop(crop_size=CROP, cat_max_ratio=0.75),
+    RandomFlip(prob=0.5),
+    PackSegInputs(),
+]
+test_pipeline: list[TransformConfig] = [LoadImageFromFile(), LoadAnnotations(), PackSegInputs()]
+
 config = Experiment(
-    model=OpaqueSection(type="EncoderDecoder", num_classes=NUM_CLASSES),
+    model=EncoderDecoder(
+        data_preprocessor=SegDataPreProcessor(
+            mean=[127.5, 127.5, 127.5], std=[64.0, 64.0, 64.0], size=CROP, bgr_to_rgb=True
+        ),
+        backbone=UNet(
+            base_channels=16,
+            num_stages=4,
+            strides=[1, 1, 1, 1],
+            enc_num_convs=[2, 2, 2, 2],
+            dec_num_convs=[2, 2, 2],
+            downsamples=[True, True, True],
+            enc_dilations=[1, 1, 1, 1],
+            dec_dilations=[1, 1, 1],
+        ),
+        decode_head=FCNHead(
+            in_channels=16,
+            in_index=3,
+            channels=16,
+            num_convs=1,
+            concat_input=False,
+            num_classes=len(CLASSES),
+            loss_decode=CrossEntropyLoss(loss_weight=1.0),
+        ),
+        test_cfg=ModelTestCfg(mode="whole"),
+    ),
     work_dir="work_dirs/quickstart",
     train_dataloader=DataLoaderConfig(
         batch_size=8,
         num_workers=2,
         persistent_workers=True,
         sampler=InfiniteSampler(shuffle=True),
-        dataset=dataset,
+        dataset=synthetic("train", train_pipeline),
     ),
-    train_cfg=IterBasedTrainLoop(max_iter=MAX_ITERS, val_interval=100),
-    optim_wrapper=OptimWrapper(optimizer=SGD(lr=0.05, momentum=0.9, weight_decy=0.0005)),
+    train_cfg=IterBasedTrainLoop(max_iter=MAX_ITERS, val_interval=100),  # type: ignore[call-arg]
+    optim_wrapper=OptimWrapper(optimizer=SGD(lr=0.05, momentum=0.9, weight_decy=0.0005)),  # type: ignore[call-arg]
     param_scheduler=[
         LinearLR(start_factor=0.1, begin=0, end=20, by_epoch=False),
         PolyLR(eta_min=1e-4, power=0.9, begin=20, end=MAX_ITERS, by_epoch=False),
     ],
-    val_dataloader=DataLoaderConfig(batch_size=1, sampler=DefaultSampler(shuffle=False), dataset=dataset),
+    val_dataloader=DataLoaderConfig(
+        batch_size=1, sampler=DefaultSampler(shuffle=False), dataset=synthetic("val", test_pipeline)
+    ),
     val_cfg=ValLoop(),
     val_evaluator=IoUMetric(iou_metrics=["mIoU"]),
-    test_dataloader=DataLoaderConfig(batch_size=1, sampler=DefaultSampler(shuffle=False), dataset=dataset),
+    test_dataloader=DataLoaderConfig(
+        batch_size=1, sampler=DefaultSampler(shuffle=False), dataset=synthetic("val", test_pipeline)
+    ),
     test_cfg=TestLoop(),
     test_evaluator=IoUMetric(iou_metrics=["mIoU"]),
     default_hooks=DefaultHooks(

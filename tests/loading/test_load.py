@@ -291,3 +291,23 @@ def test_every_field_error_of_one_section_is_reported_at_once(tmp_path: Path) ->
         "train_cfg.max_iters",
         "train_cfg.val_intervl",
     ]
+
+
+def test_model_errors_in_yaml_have_the_config_path_and_line(tmp_path: Path) -> None:
+    text = """\
+model:
+  type: EncoderDecoder
+  backbone: {type: ResNetV1c, depth: 50}
+  decode_head:
+    type: ASPPHead
+    in_channels: 2048
+    channels: 512
+    num_classes: 19
+    dilations: []
+"""
+    [problem] = problems_of(write(tmp_path, "cfg.yaml", text))
+    assert (problem.code, format_path(problem.path), problem.line) == (
+        "aspp-no-dilations",
+        "model.decode_head.dilations",
+        9,
+    )

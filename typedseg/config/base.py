@@ -242,7 +242,7 @@ def import_user_class(path: str, base: type[U]) -> type[U]:
             {
                 "module": module_name,
                 "name": class_name,
-                "suggestion": f"; did you mean '{close[0]}'?" if close else "",
+                "suggestion": f" (did you mean '{close[0]}'?)" if close else "",
             },
         )
     if not (isinstance(cls, type) and issubclass(cls, base)):

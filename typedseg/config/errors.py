@@ -99,11 +99,13 @@ def _resolve(tp: Any) -> Any:
     """Drop Annotated and None: `X | None` is `X` for walking purposes (a lazy union stays as it is)."""
     if _lazy_union(tp) is not None:
         return tp
+    stripped = _strip(tp)
+    if get_origin(stripped) in _UNION_TYPES:  # `LazyView | None`: keep the member's Annotated metadata
+        others = [m for m in get_args(stripped) if m is not type(None)]
+        if len(others) == 1 and _lazy_union(others[0]) is not None:
+            return others[0]
     members = [m for m in union_members(tp) if m is not type(None)]
-    lazy = [m for m in members if _lazy_union(m) is not None]
-    if len(members) == 1 and lazy:
-        return lazy[0]
-    return _strip(members[0]) if len(members) == 1 else _strip(tp)
+    return _strip(members[0]) if len(members) == 1 else stripped
 
 
 def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[_Step]:

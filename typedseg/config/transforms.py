@@ -197,7 +197,7 @@ class Resize(_Transform):
             rules.add(
                 "resize-scale-conflict",
                 ("scale_factor",),
-                f"both scale ({self.scale}) and scale_factor ({self.scale_factor}) are set; MMCV uses scale "
+                f"both scale={self.scale} and scale_factor={self.scale_factor} are set; MMCV uses scale "
                 "and ignores scale_factor.",
                 "Keep one of them.",
             )

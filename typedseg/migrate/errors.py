@@ -19,7 +19,9 @@ class MMConfigError(ConfigError):
 
     def __str__(self) -> str:
         return "\n".join(
-            f"{p.file}:{p.line}: {p.message} [{p.code}]" if p.file else f"{p.message} [{p.code}]"
+            (f"{p.file}:{p.line}: " if p.line is not None else f"{p.file}: ") + f"{p.message} [{p.code}]"
+            if p.file
+            else f"{p.message} [{p.code}]"
             for p in self.problems
         )
 

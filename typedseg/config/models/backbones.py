@@ -102,7 +102,8 @@ def _check_length(rules: Rules, field: str, values: Sequence[object], expected: 
         rules.add(
             "stage-args-length",
             (field,),
-            f"{field} has {len(values)} entries but {what} is {expected}; MMSegmentation needs one per stage.",
+            f"{field} has {len(values)} entries, but there are {expected} stages ({what}); MMSegmentation needs "
+            "one per stage.",
             f"Give {expected} entries.",
         )
 
@@ -244,8 +245,8 @@ class _ResNet(_Backbone):
     def _check(self) -> _ResNet:
         rules = Rules()
         n = self.num_stages
-        _check_length(rules, "strides", self.strides, n, f"num_stages ({n})")
-        _check_length(rules, "dilations", self.dilations, n, f"num_stages ({n})")
+        _check_length(rules, "strides", self.strides, n, "num_stages")
+        _check_length(rules, "dilations", self.dilations, n, "num_stages")
         _check_out_indices(rules, self.out_indices, n, "out_indices")
         if not -1 <= self.frozen_stages <= n:
             rules.add(
@@ -255,7 +256,7 @@ class _ResNet(_Backbone):
                 f"Use -1 (freeze nothing), 0 (the stem) up to {n} (every stage).",
             )
         if self.dcn is not None and len(self.stage_with_dcn) != n:
-            _check_length(rules, "stage_with_dcn", self.stage_with_dcn, n, f"num_stages ({n})")
+            _check_length(rules, "stage_with_dcn", self.stage_with_dcn, n, "num_stages")
         elif len(self.stage_with_dcn) < n:
             rules.add(
                 "stage-args-length",
@@ -512,7 +513,7 @@ class UNet(_Backbone):
         rules = Rules()
         n = self.num_stages
         for field in ("strides", "enc_num_convs", "enc_dilations"):
-            _check_length(rules, field, getattr(self, field), n, f"num_stages ({n})")
+            _check_length(rules, field, getattr(self, field), n, "num_stages")
         for field in ("dec_num_convs", "downsamples", "dec_dilations"):
             _check_length(rules, field, getattr(self, field), n - 1, f"num_stages - 1 ({n - 1})")
         _check_pretrained(rules, self.pretrained, self.init_cfg)
@@ -595,7 +596,7 @@ class MixVisionTransformer(_Backbone):
         rules = Rules()
         n = self.num_stages
         for field in ("num_layers", "num_heads", "patch_sizes", "strides", "sr_ratios"):
-            _check_length(rules, field, getattr(self, field), n, f"num_stages ({n})")
+            _check_length(rules, field, getattr(self, field), n, "num_stages")
         _check_out_indices(rules, self.out_indices, n, "out_indices")
         _check_pretrained(rules, self.pretrained, self.init_cfg)
         rules.raise_if_any()

@@ -48,7 +48,7 @@ def _check_sections(exp: Experiment) -> list[Problem]:
 
         for name, loader in loaders:
             problems += check_dataset((name, "dataset"), loader.dataset)
-    if exp.model is not None or loaders:
+    if exp.model is not None or loaders or exp.tta_pipeline is not None:
         from typedseg.config.rules.segmentation import check_segmentation
 
         problems += check_segmentation(exp)

@@ -400,8 +400,8 @@ def _remote(where: Path, checkpoint: str) -> Problem:
     return Problem(
         "remote-checkpoint",
         where,
-        f"checkpoint '{checkpoint}' would be downloaded; typedseg never downloads, so `typedseg run` will ask "
-        "for a local file.",
+        f"checkpoint '{checkpoint}' is remote; typedseg never downloads anything, so training will need a "
+        "local copy.",
         "Download it once and give its local path.",
         severity="warning",
     )

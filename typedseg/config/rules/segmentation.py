@@ -118,8 +118,8 @@ def _ignore_index(exp: Experiment, model: EncoderDecoder) -> list[Problem]:
             f"{format_path(path)} is {value} but model.decode_head.ignore_index is {head_value}: pixels labelled "
             f"{head_value} would be {'scored' if 'evaluator' in str(path[0]) else 'treated as a class'} here "
             f"(and pixels labelled {value} trained on).",
-            f"Use one ignore_index ({head_value}, MMSegmentation's is 255) for the heads, the datasets and the "
-            "metrics.",
+            f"Use one ignore_index for the heads, the datasets and the metrics (here {head_value}; "
+            "MMSegmentation's convention is 255).",
         )
         for path, value in others
         if value != head_value

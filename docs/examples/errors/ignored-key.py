@@ -1,0 +1,1 @@
+test_evaluater = dict(type="IoUMetric", iou_metrics=["mIoU"])

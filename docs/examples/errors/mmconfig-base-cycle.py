@@ -1,0 +1,1 @@
+_base_ = ["mmconfig_bases/cycle.py"]

@@ -1,0 +1,1 @@
+custom_imports = ["mmseg_ext.hooks"]

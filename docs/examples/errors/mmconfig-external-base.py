@@ -1,0 +1,1 @@
+_base_ = ["mmdet::_base_/models/mask-rcnn_r50_fpn.py"]

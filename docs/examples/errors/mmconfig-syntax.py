@@ -1,0 +1,3 @@
+# type: ignore
+# ruff: noqa: F821
+work_dir = {{fileDirname}}

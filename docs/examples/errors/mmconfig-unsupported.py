@@ -1,0 +1,3 @@
+import os
+
+data_root = os.path.join("data", "cityscapes")

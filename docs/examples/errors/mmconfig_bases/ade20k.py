@@ -1,0 +1,1 @@
+dataset_type = "ADE20KDataset"

@@ -1,0 +1,2 @@
+dataset_type = "CityscapesDataset"
+data_root = "data/cityscapes/"

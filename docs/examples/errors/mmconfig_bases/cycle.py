@@ -1,0 +1,2 @@
+# Includes the file that includes it.
+_base_ = ["../mmconfig-base-cycle.py"]

@@ -1,0 +1,2 @@
+_base_ = ["mmconfig_bases/runtime.py"]
+log_interval = 10

@@ -1,0 +1,1 @@
+find_unused_parameters = True
