@@ -358,7 +358,7 @@ def codegen_class(
     try:
         text = user_config_source(target, kind=kind, skip_var_args=skip_var_args)
     except SignatureError as exc:
-        typer.echo(f"{target}: {exc}", err=True)
+        typer.echo(f"{target}: {str(exc).replace('(skip_var_args=True)', '(--skip-var-args)')}", err=True)
         raise typer.Exit(code=2) from None
     if out is None:
         sys.stdout.write(text)

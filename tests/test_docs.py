@@ -293,11 +293,17 @@ _ERROR_LINE = re.compile(rf"^(?!.*  warning: ).*  \[{_CODE}\]$", re.MULTILINE)
 
 
 def _expected_returncode(output: str) -> int:
-    """The documented exit codes: 2 when a config is invalid, 1 for a stale schema, else 0."""
+    """The documented exit codes: 2 when a config (or a class to model) is invalid, 1 for a stale schema or a
+    diff that found changes, else 0."""
     if _ERROR_LINE.search(output) or re.search(r'"valid": false', output):
         return 2
     if re.search(r" (is stale|does not exist): run ", output):
         return 1
+    lines = [line for line in output.splitlines() if line.strip()]
+    if lines and all(re.match(r"[~+-] [\w.\[\]]+: ", line) for line in lines):  # typedseg diff: they differ
+        return 1
+    if re.search(r"cannot be a config field|is not module\.path:ClassName|cannot import '", output):
+        return 2  # typedseg codegen class refused the class
     return 0
 
 
