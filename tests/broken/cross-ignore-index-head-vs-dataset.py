@@ -1,4 +1,4 @@
-# expect: ignore-index-inconsistent train_dataloader.dataset.ignore_index
+# expect: ignore-index-inconsistent model.decode_head.ignore_index
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
 from typedseg.config.datasets import ADE20KDataset, BaseSegDataset, DataPrefix, DatasetMetainfo, PascalVOCDataset
 from typedseg.config.evaluation import IoUMetric

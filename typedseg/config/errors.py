@@ -57,11 +57,20 @@ def _lazy_union(tp: Any) -> Any:
 
 
 def _models_in(tp: Any) -> list[type[BaseModel]]:
+    """The model classes a (possibly lazy, possibly nested) union can hold."""
     lazy = _lazy_union(tp)
     if lazy is not None:  # error paths only: importing every member is fine here
         user = lazy.user_class()
         return [*lazy.members(), *([user] if user is not None else [])]
-    return [m for m in union_members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+    stripped = _strip(tp)
+    if (
+        get_origin(stripped) in _UNION_TYPES
+    ):  # `Lazy | Seq[Lazy]` (one loss or a list): look inside each member
+        found: list[type[BaseModel]] = []
+        for arg in get_args(stripped):
+            found.extend(m for m in _models_in(arg) if m not in found)
+        return found
+    return [stripped] if isinstance(stripped, type) and issubclass(stripped, BaseModel) else []
 
 
 def _element_type(tp: Any, part: str | int) -> Any:

@@ -73,7 +73,11 @@ def _child_value(value: Any, part: str | int) -> Any:
 
 
 def locate_in_objects(root: Any, path: Path, root_site: Site | None = None) -> tuple[str, int] | None:
-    """`(file, line)` of the value at `path` below `root` (a config object, or a construction's arguments)."""
+    """`(file, line)` of the value at `path` below `root` (a config object, or a construction's arguments).
+
+    Along the path, a value built by its own constructor call elsewhere (a variable, a list defined above, a
+    helper function in the config) is followed to that call: that is where a person edits it.
+    """
     site = root_site or getattr(root, "site", None)
     if site is None:
         return None
@@ -84,19 +88,18 @@ def locate_in_objects(root: Any, path: Path, root_site: Site | None = None) -> t
         child = _child_node(node, part)
         value = _child_value(value, part)
         own_site = value.site if isinstance(value, ConfigModel) else None
-        if child is not None:
+        if own_site is not None and not (child is not None and _same_span(child, own_site)):
+            filename, line, node = own_site.filename, own_site.lineno, call_at(own_site)
+        elif child is not None:
             line, node = child.lineno, child
-        elif own_site is not None:
-            filename, line = own_site.filename, own_site.lineno
         else:
             break
-        if own_site is not None and not isinstance(child, ast.Call):
-            # The value was built elsewhere (a variable, a preset): continue in the call that built it.
-            node = call_at(own_site)
-            if child is None or own_site.filename == filename:
-                filename = own_site.filename
-            else:
-                break
+    else:
+        items = value if isinstance(value, (tuple, list)) else ()
+        first = next((item.site for item in items if isinstance(item, ConfigModel) and item.site), None)
+        if first is not None and not isinstance(node, (ast.List, ast.Tuple)):
+            # A list of objects passed by name (a pipeline defined above): point at where its items are written.
+            return first.filename, first.lineno
     return filename, line
 
 

@@ -7,6 +7,7 @@ whether test-time augmentation has its wrapper.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from typedseg.problems import Path, Problem, format_path
@@ -111,19 +112,27 @@ def _ignore_index(exp: Experiment, model: EncoderDecoder) -> list[Problem]:
                     (name, index, "ignore_index") if isinstance(evaluator, tuple) else (name, "ignore_index")
                 )
                 others.append((path, value))
+    values = [(("model", "decode_head", "ignore_index"), head_value), *others]
+    counts = Counter(value for _, value in values)
+    # The value most sections agree on is the intended one (the head's on a tie): report the others.
+    agreed = max(counts, key=lambda value: (counts[value], value == head_value))
     return [
         Problem(
             "ignore-index-inconsistent",
             path,
-            f"{format_path(path)} is {value} but model.decode_head.ignore_index is {head_value}: pixels labelled "
-            f"{head_value} would be {'scored' if 'evaluator' in str(path[0]) else 'treated as a class'} here "
-            f"(and pixels labelled {value} trained on).",
-            f"Use one ignore_index for the heads, the datasets and the metrics (here {head_value}; "
-            "MMSegmentation's convention is 255).",
+            f"{format_path(path)} is {value} but {_agreeing(values, agreed)} use {agreed}: pixels labelled "
+            f"{agreed} and {value} would be treated differently by the loss, the data and the metric.",
+            f"Set {format_path(path)}={agreed}: one ignore_index for the heads, the datasets and the metrics"
+            + (" (255 is MMSegmentation's convention)." if agreed == 255 else "."),
         )
-        for path, value in others
-        if value != head_value
+        for path, value in values
+        if value != agreed
     ]
+
+
+def _agreeing(values: list[tuple[Path, int]], agreed: int) -> str:
+    names = [format_path(path) for path, value in values if value == agreed]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _crop_size(exp: Experiment, model: EncoderDecoder) -> list[Problem]:
