@@ -1,10 +1,11 @@
 """Whole-process time of `typedseg validate`, beside the floor of our stack, in one run.
 
 The floor is a process that imports typer and pydantic and builds one tiny model: nothing typedseg does can start
-faster than that. The goal (DESIGN.md) is a whole validate within 1.25x of the floor. If mmengine is installed,
-`Config.fromfile` on an MMSegmentation config is measured too (it validates nothing).
+faster than that. The goal (DESIGN.md) is a whole validate within 1.25x of the floor. Given an MMSegmentation
+config (MMSEG_CONFIG) and a Python with mmengine (MMENGINE_PYTHON; `pip install mmengine-lite packaging` in a
+separate venv), MMEngine's `Config.fromfile` on it is measured too (it validates nothing).
 
-    python bench/bench_validate.py [--runs 15] [--config configs/quickstart.py]
+    python bench/bench_validate.py [--runs 15] [--config configs/quickstart.py] [--config2 configs/...]
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--config", default="configs/quickstart.py")
+    parser.add_argument("--config2", default="configs/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py")
     args = parser.parse_args()
 
     typedseg = [sys.executable, "-m", "typedseg.cli.main"]
@@ -61,16 +63,25 @@ def main() -> None:
             "floor (typer + pydantic + 1 model)": [sys.executable, "-c", FLOOR],
             f"typedseg validate {args.config}": [*typedseg, "validate", args.config],
             "typedseg validate (same config as YAML)": [*typedseg, "validate", str(yaml_config)],
+            f"typedseg validate {Path(args.config2).name}": [*typedseg, "validate", args.config2],
         }
         mmseg_config = os.environ.get("MMSEG_CONFIG")
         if mmseg_config:
-            code = f"from mmengine.config import Config; Config.fromfile({mmseg_config!r})"
-            cases["mmengine Config.fromfile (validates nothing)"] = [sys.executable, "-c", code]
+            code = f"from mmengine.config import Config; Config.fromfile({mmseg_config!r}, import_custom_modules=False)"
+            python = os.environ.get("MMENGINE_PYTHON", sys.executable)
+            cases[f"mmengine Config.fromfile {Path(mmseg_config).name} (validates nothing)"] = [
+                python,
+                "-c",
+                code,
+            ]
         medians = {name: statistics.median(_time(command, args.runs)) for name, command in cases.items()}
     floor = next(iter(medians.values()))
-    print(f"{'case':<52} {'median':>9} {'vs floor':>9}   ({args.runs} runs each, {os.cpu_count()} cores)")
+    width = max(len(name) for name in medians) + 2
+    print(
+        f"{'case':<{width}} {'median':>9} {'vs floor':>9}   ({args.runs} runs each, {os.cpu_count()} cores)"
+    )
     for name, value in medians.items():
-        print(f"{name:<52} {value * 1000:7.1f}ms {value / floor:8.2f}x")
+        print(f"{name:<{width}} {value * 1000:7.1f}ms {value / floor:8.2f}x")
 
 
 if __name__ == "__main__":

@@ -250,10 +250,15 @@ def _run(command: str) -> Ran:
 
 @pytest.fixture(scope="session")
 def outputs() -> dict[str, Ran]:
-    """Every documented command, run once (in parallel: each is a fresh process)."""
-    commands = sorted({example.command for example in CONSOLE_EXAMPLES if example.command})
+    """Every documented command, run once: first, in page order, those that write a file (`--out`) other examples
+    read; then the rest in parallel (each is a fresh process)."""
+    commands = list(dict.fromkeys(example.command for example in CONSOLE_EXAMPLES if example.command))
+    writers = [command for command in commands if " --out " in command]
+    ran = {command: _run(command) for command in writers}
+    readers = [command for command in commands if command not in ran]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        return dict(zip(commands, pool.map(_run, commands), strict=True))
+        ran.update(zip(readers, pool.map(_run, readers), strict=True))
+    return ran
 
 
 def _normalised(lines: list[str] | tuple[str, ...]) -> list[str]:

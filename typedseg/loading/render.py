@@ -10,7 +10,7 @@ from typedseg.problems import Problem, format_path
 
 
 def display_file(problem: Problem) -> str | None:
-    """The problem's file as a person reads it: relative to the working directory when that is shorter."""
+    """The problem's file as a person reads it: relative to the working directory when it is below it."""
     file = problem.file
     if file is None or file.startswith("--set"):
         return file
@@ -18,7 +18,7 @@ def display_file(problem: Problem) -> str | None:
         relative = os.path.relpath(file)
     except ValueError:
         return file
-    return file if relative.startswith(".." + os.sep + "..") else relative
+    return file if relative.startswith("..") else relative
 
 
 def _where(problem: Problem) -> str:

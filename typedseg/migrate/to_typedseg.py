@@ -200,13 +200,13 @@ class Mapped:
 
 
 def shown(location: Location) -> str:
-    """`FILE:LINE` for a message: the file relative to the working directory when that is shorter."""
+    """`FILE:LINE` for a message: the file relative to the working directory when it is below it."""
     file = location.file
     try:
         relative = os.path.relpath(file)
     except ValueError:
         relative = file
-    return f"{file if relative.startswith('..' + os.sep + '..') else relative}:{location.line}"
+    return f"{file if relative.startswith('..') else relative}:{location.line}"
 
 
 def short(value: Any, limit: int = 80) -> str:
