@@ -33,7 +33,8 @@ from typedseg.config.base import (
     user_validator,
 )
 from typedseg.config.errors import suggest
-from typedseg.config.transforms import BackendArgs, TransformConfig, builtin_tags
+from typedseg.config.lazy import tags_of
+from typedseg.config.transforms import BackendArgs, TransformConfig
 
 Channel = Annotated[int, Field(ge=0, le=255)]
 RGB = tuple[Channel, Channel, Channel]
@@ -462,7 +463,7 @@ _TaggedDatasets = Union[
     ],
 ]
 
-DATASET_TYPES = builtin_tags(_TaggedDatasets)
+DATASET_TYPES = tags_of(_TaggedDatasets)
 """Every built-in dataset `type`."""
 
 DatasetConfig = Annotated[_TaggedDatasets, discriminate(DATASET_TYPES)]

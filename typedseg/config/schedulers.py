@@ -16,7 +16,7 @@ MMEngine semantics worth knowing when reading these models (see docs and `rules/
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
 
@@ -30,6 +30,7 @@ from typedseg.config.base import (
     discriminate,
     user_validator,
 )
+from typedseg.config.lazy import tags_of
 
 UnitInterval = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -665,14 +666,7 @@ _TaggedSchedulers = Union[
 ]
 
 
-def _builtin_tags(union: Any) -> frozenset[str]:
-    """The `Tag`s of a tagged union, less the user branch's: read from the union so the two cannot drift."""
-    return frozenset(
-        meta.tag for member in get_args(union) for meta in get_args(member)[1:] if isinstance(meta, Tag)
-    ) - {USER_TAG}
-
-
-SCHEDULER_TYPES = _builtin_tags(_TaggedSchedulers)
+SCHEDULER_TYPES = tags_of(_TaggedSchedulers)
 """Every built-in scheduler `type` (MMEngine's and MMSegmentation's class names)."""
 
 SchedulerConfig = Annotated[_TaggedSchedulers, discriminate(SCHEDULER_TYPES)]

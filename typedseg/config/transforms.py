@@ -13,7 +13,7 @@ Sizes follow each class's own order, as in MMSeg: `RandomCrop.crop_size` is (h, 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     Field,
@@ -35,6 +35,7 @@ from typedseg.config.base import (
     discriminate,
     user_validator,
 )
+from typedseg.config.lazy import tags_of
 
 Size = tuple[PositiveInt, PositiveInt]
 """Two positive pixel counts; which is the width depends on the transform (see the module docstring)."""
@@ -495,14 +496,7 @@ _TaggedTransforms = Union[
 ]
 
 
-def builtin_tags(union: Any) -> frozenset[str]:
-    """The `Tag`s of a tagged union, less the user branch's: read from the union so the two cannot drift."""
-    return frozenset(
-        meta.tag for member in get_args(union) for meta in get_args(member)[1:] if isinstance(meta, Tag)
-    ) - {USER_TAG}
-
-
-TRANSFORM_TYPES = builtin_tags(_TaggedTransforms)
+TRANSFORM_TYPES = tags_of(_TaggedTransforms)
 """Every built-in transform `type`."""
 
 TransformConfig = Annotated[_TaggedTransforms, discriminate(TRANSFORM_TYPES)]
