@@ -166,7 +166,7 @@ def test_paramwise_typo_is_refused_with_a_suggestion() -> None:
     [
         ({"accumulative_counts": 0}, ("accumulative_counts",)),
         ({"clip_grad": {"norm_type": 2}}, ("clip_grad", "max_norm")),
-        ({"constructor": "ForceDefaultOptimWrapperConstructor"}, ("constructor",)),
+        ({"constructor": "RandomOptimWrapperConstructor"}, ("constructor",)),
         ({"paramwise_cfg": {"decay_type": "stagewise"}}, ("paramwise_cfg", "decay_type")),
         ({"paramwise_cfg": {"bias_lr_mult": -1.0}}, ("paramwise_cfg", "bias_lr_mult")),
     ],

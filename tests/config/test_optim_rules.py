@@ -164,3 +164,22 @@ def test_float16_amp_needs_cuda(dtype: Dtype | None, cuda: bool, fires: bool) ->
 def test_runtime_rule_ignores_full_precision() -> None:
     assert check_optim_runtime(OptimWrapper(optimizer=SGD(lr=0.01)), cuda_available=False) == []
     assert check_optim_runtime(None, cuda_available=False) == []
+
+
+def test_force_default_constructor_reads_force_default_settings() -> None:
+    from typedseg.config.optim import OptimWrapper, ParamwiseConfig
+    from typedseg.config.optimizers import AdamW
+    from typedseg.config.rules.optim import check_optim
+
+    forced = OptimWrapper(
+        optimizer=AdamW(lr=1e-4, weight_decay=0.01),
+        constructor="ForceDefaultOptimWrapperConstructor",
+        paramwise_cfg=ParamwiseConfig(force_default_settings=True, norm_decay_mult=0.0),
+    )
+    assert check_optim(forced) == []
+    plain = OptimWrapper(
+        optimizer=AdamW(lr=1e-4, weight_decay=0.01),
+        paramwise_cfg=ParamwiseConfig(force_default_settings=True),
+    )
+    [problem] = check_optim(plain)
+    assert (problem.code, problem.path[-1]) == ("constructor-ignores-setting", "force_default_settings")

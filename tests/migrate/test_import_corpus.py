@@ -88,12 +88,8 @@ CLEAN_SUPPORTED = (
     "unet/unet-s5-d16_fcn_4xb4-160k_cityscapes-512x1024.py",
 )
 
-# MMSegmentation's ForceDefaultOptimWrapperConstructor (VPD only) has no typedseg counterpart yet: the one
-# engine-section type the corpus uses that typedseg does not implement.
-ENGINE_EXCEPTIONS = {
-    ("vpd/vpd_sd_4xb8-25k_nyu-480x480.py", "ForceDefaultOptimWrapperConstructor"),
-    ("vpd/vpd_sd_4xb8-25k_nyu-512x512.py", "ForceDefaultOptimWrapperConstructor"),
-}
+# Every engine-section type the corpus uses is implemented (VPD's ForceDefaultOptimWrapperConstructor too).
+ENGINE_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

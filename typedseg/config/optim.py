@@ -84,7 +84,10 @@ class ParamwiseConfig(ConfigModel):
       if/elif chain, the first that fits wins: norm layers, then biases, then depthwise convs, then 1-D
       parameters.
 
-    The mmseg constructors read other keys: LearningRateDecayOptimizerConstructor needs `num_layers` and
+    MMSegmentation's ForceDefaultOptimWrapperConstructor reads the same keys plus `force_default_settings`, which
+    applies the bias/norm/depthwise/flat rules even to parameters a custom key matched (and it keeps frozen
+    parameters in the optimizer). The mmseg LR-decay constructors read other keys:
+    LearningRateDecayOptimizerConstructor needs `num_layers` and
     `decay_rate` (and takes `decay_type`); LayerDecayOptimizerConstructor needs `num_layers` and
     `layer_decay_rate`. Both ignore `custom_keys` and every `*_mult` key.
     """
@@ -113,10 +116,13 @@ class ParamwiseConfig(ConfigModel):
     """LearningRateDecayOptimizerConstructor: per layer or per ConvNeXt stage; None means 'layer_wise'."""
     layer_decay_rate: Annotated[float, Field(gt=0)] | None = None
     """LayerDecayOptimizerConstructor (BEiT/MAE): the per-layer lr decay rate."""
+    force_default_settings: bool | None = None
+    """ForceDefaultOptimWrapperConstructor: apply the multiplier rules after a custom key matched, too."""
 
 
 OptimWrapperConstructor = Literal[
     "DefaultOptimWrapperConstructor",
+    "ForceDefaultOptimWrapperConstructor",
     "LearningRateDecayOptimizerConstructor",
     "LayerDecayOptimizerConstructor",
 ]

@@ -13,6 +13,8 @@ from typing import Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from typedseg.config.optim import OptimWrapperConstructor
+
 _FAMILIES = (
     "typedseg.config.loops",
     "typedseg.config.hooks",
@@ -64,14 +66,8 @@ SCOPED_CLASSES: dict[str, str] = {"mmpretrain.ConvNeXt": "ConvNeXt"}
 EXPORT_SCOPES: dict[str, tuple[str, str]] = {"ConvNeXt": ("mmpretrain.ConvNeXt", "mmpretrain.models")}
 """typedseg type -> (the scoped name MMSegmentation's configs use, the module `custom_imports` must import)."""
 
-OPTIM_WRAPPER_CONSTRUCTORS = frozenset(
-    {
-        "DefaultOptimWrapperConstructor",
-        "LearningRateDecayOptimizerConstructor",
-        "LayerDecayOptimizerConstructor",
-    }
-)
-"""The `optim_wrapper.constructor` values typedseg implements."""
+OPTIM_WRAPPER_CONSTRUCTORS = frozenset(get_args(OptimWrapperConstructor))
+"""The `optim_wrapper.constructor` values typedseg implements (read from the model's Literal)."""
 
 
 def _literal_values(annotation: object) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ PARAMWISE: Path = (*ROOT, "paramwise_cfg")
 _DEFAULT = "DefaultOptimWrapperConstructor"
 _LR_DECAY = "LearningRateDecayOptimizerConstructor"
 _LAYER_DECAY = "LayerDecayOptimizerConstructor"
+_FORCE_DEFAULT = "ForceDefaultOptimWrapperConstructor"
 _DECAY_MULTS = ("bias_decay_mult", "norm_decay_mult", "dwconv_decay_mult")
 """The multipliers MMEngine refuses without a weight decay (`flat_decay_mult` it does not check)."""
 _DEFAULT_ONLY = ("bias_lr_mult", *_DECAY_MULTS, "flat_decay_mult", "dcn_offset_lr_mult")
@@ -30,19 +31,39 @@ def check_optim(optim_wrapper: OptimWrapperConfig | None) -> list[Problem]:
         return []
     paramwise = optim_wrapper.paramwise_cfg or ParamwiseConfig()
     constructor = optim_wrapper.constructor
-    if constructor == _DEFAULT:
+    if constructor in (_DEFAULT, _FORCE_DEFAULT):
         from typedseg.config.optimizers import optimizer_weight_decay  # loaded already: the optimizer is one
 
-        return _check_default(paramwise, optimizer_weight_decay(optim_wrapper.optimizer))
-    return _check_lr_decay(paramwise, constructor)
+        problems = _check_default(paramwise, optimizer_weight_decay(optim_wrapper.optimizer), constructor)
+        if constructor == _DEFAULT and paramwise.force_default_settings is not None:
+            problems.append(
+                Problem(
+                    "constructor-ignores-setting",
+                    (*PARAMWISE, "force_default_settings"),
+                    "DefaultOptimWrapperConstructor ignores paramwise_cfg.force_default_settings.",
+                    f"Set constructor='{_FORCE_DEFAULT}', or remove force_default_settings.",
+                )
+            )
+        return problems
+    problems = _check_lr_decay(paramwise, constructor)
+    if paramwise.force_default_settings is not None:
+        problems.append(
+            Problem(
+                "constructor-ignores-setting",
+                (*PARAMWISE, "force_default_settings"),
+                f"{constructor} ignores paramwise_cfg.force_default_settings.",
+                f"Set constructor='{_FORCE_DEFAULT}', or remove force_default_settings.",
+            )
+        )
+    return problems
 
 
-def _check_default(paramwise: ParamwiseConfig, weight_decay: float | None) -> list[Problem]:
+def _check_default(paramwise: ParamwiseConfig, weight_decay: float | None, constructor: str) -> list[Problem]:
     problems = [
         Problem(
             "constructor-ignores-setting",
             (*PARAMWISE, key),
-            f"DefaultOptimWrapperConstructor ignores paramwise_cfg.{key}; lr-decay constructors read it.",
+            f"{constructor} ignores paramwise_cfg.{key}; lr-decay constructors read it.",
             f"Set constructor='{_LAYER_DECAY if key == 'layer_decay_rate' else _LR_DECAY}', or remove {key}.",
         )
         for key in _DECAY_KEYS
