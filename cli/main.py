@@ -326,6 +326,40 @@ def _experiment(path: Path, *, mmseg: bool) -> Any:
     return load_config(path).experiment
 
 
+@app.command()
+def new(
+    out: Annotated[Path | None, typer.Argument(help="The config file to write (.py).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model preset (see --list).")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="Dataset preset (see --list).")] = None,
+    schedule: Annotated[str | None, typer.Option("--schedule", help="20k, 40k, 80k, 160k or 320k.")] = None,
+    optimizer: Annotated[str | None, typer.Option("--optimizer", help="sgd or adamw.")] = None,
+    amp: Annotated[bool, typer.Option("--amp", help="Mixed precision (AmpOptimWrapper).")] = False,
+    ema: Annotated[bool, typer.Option("--ema", help="Add an EMAHook to custom_hooks.")] = False,
+    list_choices: Annotated[bool, typer.Option("--list", help="Show the choices and exit.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
+) -> None:
+    """Write a new config that composes the presets; with no option, the quickstart experiment."""
+    from typedseg.codegen.scaffold import ScaffoldError, choices_text, new_config_source
+
+    if list_choices:
+        sys.stdout.write(choices_text())
+        return
+    if out is None:
+        typer.echo("missing OUT: the config file to write (or --list).", err=True)
+        raise typer.Exit(code=2)
+    try:
+        text = new_config_source(model, dataset, schedule, optimizer, amp=amp, ema=ema)
+    except ScaffoldError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
+    if out.exists() and not force:
+        typer.echo(f"{out} exists; pass --force to overwrite it.", err=True)
+        raise typer.Exit(code=2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}", err=True)
+
+
 codegen_app = typer.Typer(help="Generate typed config code.", no_args_is_help=True)
 app.add_typer(codegen_app, name="codegen")
 
