@@ -228,10 +228,9 @@ def import_config(
 
 
 def _shown(file: str) -> str:
-    from typedseg.loading.render import display_file
-    from typedseg.problems import Problem
+    from typedseg.problems import readable_path
 
-    return display_file(Problem("note", (), "", file=file)) or file
+    return readable_path(file)
 
 
 @app.command()

@@ -6,6 +6,7 @@ to fix it, and where (`FILE:LINE`) once the loader has located it. Nothing here 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -48,6 +49,15 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def readable_path(file: str) -> str:
+    """A file as a person reads it in a message: relative to the working directory when it is below it."""
+    try:
+        relative = os.path.relpath(file)
+    except ValueError:
+        return file
+    return file if relative.startswith("..") else relative
 
 
 def format_path(path: Sequence[PathPart]) -> str:

@@ -37,9 +37,10 @@ FIELD_DOCS_ENV = "TYPEDSEG_FIELD_DOCS"
 SCHEMA_MODE = os.environ.get(FIELD_DOCS_ENV) == "1"
 """True in the process that exports the JSON Schema: models carry field docs, unions are the real tagged ones."""
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+"""The typedseg package folder: frames and tracebacks inside it are typedseg's own, not the user's."""
 _PYDANTIC_DIR = str(Path(sys.modules["pydantic"].__file__ or "").resolve().parent)
-_SKIPPED_DIRS = (_PACKAGE_DIR, _PYDANTIC_DIR)
+_SKIPPED_DIRS = (PACKAGE_DIR, _PYDANTIC_DIR)
 
 
 def _as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
@@ -84,7 +85,7 @@ class ConfigModel(BaseModel):
         validate_default=False,
         # Field descriptions come from attribute docstrings. Extracting them parses each class's source (~130 ms
         # for all models), so only the JSON Schema export asks for them (see typedseg.config.schema).
-        use_attribute_docstrings=os.environ.get(FIELD_DOCS_ENV) == "1",
+        use_attribute_docstrings=SCHEMA_MODE,
         revalidate_instances="never",
         allow_inf_nan=False,  # an infinite or NaN setting is always a mistake in a training config
         defer_build=True,

@@ -9,6 +9,9 @@ from pydantic import Field
 from typedseg.config.base import ConfigModel
 from typedseg.config.unions import DatasetConfig
 
+DATALOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")
+"""The experiment's dataloader fields, in stage order."""
+
 
 class DefaultSampler(ConfigModel):
     """Visits each sample once per epoch (shuffled when `shuffle`), split across ranks."""

@@ -23,7 +23,8 @@ from typedseg.problems import Path, Problem
 _UNION_TYPES: tuple[object, ...] = (Union, types.UnionType)
 
 
-def _strip(tp: Any) -> Any:
+def strip_annotated(tp: Any) -> Any:
+    """`Annotated[X, ...]` -> `X` (any depth); other types unchanged."""
     while get_origin(tp) is Annotated:
         tp = get_args(tp)[0]
     return tp
@@ -31,7 +32,7 @@ def _strip(tp: Any) -> Any:
 
 def union_members(tp: Any) -> list[Any]:
     """The members of a (possibly Annotated, possibly nested) union, or `[tp]` for a plain type."""
-    tp = _strip(tp)
+    tp = strip_annotated(tp)
     if get_origin(tp) in _UNION_TYPES:
         members: list[Any] = []
         for arg in get_args(tp):
@@ -62,7 +63,7 @@ def _models_in(tp: Any) -> list[type[BaseModel]]:
     if lazy is not None:  # error paths only: importing every member is fine here
         user = lazy.user_class()
         return [*lazy.members(), *([user] if user is not None else [])]
-    stripped = _strip(tp)
+    stripped = strip_annotated(tp)
     if (
         get_origin(stripped) in _UNION_TYPES
     ):  # `Lazy | Seq[Lazy]` (one loss or a list): look inside each member
@@ -79,7 +80,7 @@ def _element_type(tp: Any, part: str | int) -> Any:
     if origin in _UNION_TYPES and isinstance(part, int):
         # `X | Seq[X]` (one loss or a list of them): an index reaches into the sequence member.
         for member in args:
-            element = _element_type(_strip(member), part)
+            element = _element_type(strip_annotated(member), part)
             if element is not Any:
                 return element
         return Any
@@ -108,13 +109,13 @@ def _resolve(tp: Any) -> Any:
     """Drop Annotated and None: `X | None` is `X` for walking purposes (a lazy union stays as it is)."""
     if _lazy_union(tp) is not None:
         return tp
-    stripped = _strip(tp)
+    stripped = strip_annotated(tp)
     if get_origin(stripped) in _UNION_TYPES:  # `LazyView | None`: keep the member's Annotated metadata
         others = [m for m in get_args(stripped) if m is not type(None)]
         if len(others) == 1 and _lazy_union(others[0]) is not None:
             return others[0]
     members = [m for m in union_members(tp) if m is not type(None)]
-    return _strip(members[0]) if len(members) == 1 else stripped
+    return strip_annotated(members[0]) if len(members) == 1 else stripped
 
 
 def _walk(root: type[BaseModel], loc: tuple[str | int, ...]) -> list[_Step]:
@@ -212,7 +213,7 @@ def _unions_by_member() -> dict[type[BaseModel], tuple[type[BaseModel], ...]]:
         for member in members:
             for field in member.model_fields.values():
                 visit(field.rebuild_annotation())
-        for arg in get_args(_strip(tp)):
+        for arg in get_args(strip_annotated(tp)):
             visit(arg)
 
     visit(Experiment)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, model_validator
 
-from typedseg.config.base import FIELD_DOCS_ENV, ConfigModel, Rules, Seq
+from typedseg.config.base import SCHEMA_MODE, ConfigModel, Rules, Seq
 from typedseg.config.data import DataLoaderConfig
 from typedseg.config.evaluation import EvaluatorConfig
 from typedseg.config.hooks import DefaultHooks
@@ -25,7 +24,7 @@ from typedseg.config.runtime import (
 )
 from typedseg.config.unions import TRANSFORM_TAGS, CustomHookConfig, ModelConfig, SchedulerConfig
 
-if TYPE_CHECKING or os.environ.get(FIELD_DOCS_ENV) == "1":
+if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.models.segmentor import SegTTAModel as TTAModelConfig
     from typedseg.config.transforms import TransformConfig
 else:  # both load only for configs that use test-time augmentation

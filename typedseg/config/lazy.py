@@ -44,11 +44,11 @@ class LazyUnion:
         generate a member's schema again inside every model that holds the union; validated through this view,
         each member builds its own validator once, and every holder reuses it.
         """
-        from typedseg.config.errors import model_tag, union_members
+        from typedseg.config.errors import model_tag, strip_annotated, union_members
 
         members = [
             m
-            for m in (_strip_annotated(arg) for arg in union_members(union))
+            for m in (strip_annotated(arg) for arg in union_members(union))
             if isinstance(m, type) and issubclass(m, BaseModel)
         ]
         user = next((m for m in members if issubclass(m, UserConfig)), None)
@@ -131,14 +131,6 @@ class LazyUnion:
         if isinstance(value, BaseModel):
             return value.model_dump(mode=info.mode, serialize_as_any=True)
         return value
-
-
-def _strip_annotated(tp: Any) -> Any:
-    from typing import Annotated, get_args, get_origin
-
-    while get_origin(tp) is Annotated:
-        tp = get_args(tp)[0]
-    return tp
 
 
 def _resolve_user(path: str, base: type[UserConfig]) -> type[BaseModel]:

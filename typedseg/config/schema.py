@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 SCHEMA_FILE = "experiment.schema.json"
@@ -16,9 +15,9 @@ def experiment_schema() -> dict[str, Any]:
     time everywhere else): run this in a process that set it before importing typedseg.config, as
     `typedseg schema` does.
     """
-    from typedseg.config.base import FIELD_DOCS_ENV
+    from typedseg.config.base import FIELD_DOCS_ENV, SCHEMA_MODE
 
-    if os.environ.get(FIELD_DOCS_ENV) != "1":
+    if not SCHEMA_MODE:  # read when the models were defined: setting the variable later is too late
         raise RuntimeError(f"set {FIELD_DOCS_ENV}=1 before typedseg.config is imported")
     from typedseg.config.experiment import Experiment
 

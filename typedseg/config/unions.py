@@ -9,10 +9,9 @@ tests/config/test_unions.py.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Annotated, Any
 
-from typedseg.config.base import FIELD_DOCS_ENV
+from typedseg.config.base import SCHEMA_MODE
 from typedseg.config.lazy import LazyUnion
 
 __all__ = [
@@ -108,7 +107,7 @@ DATASET_TAGS = frozenset(
     }
 )
 
-if TYPE_CHECKING or os.environ.get(FIELD_DOCS_ENV) == "1":
+if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.datasets import DatasetConfig
     from typedseg.config.hooks import CustomHookConfig
     from typedseg.config.models.segmentor import ModelConfig

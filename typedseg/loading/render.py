@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 
-from typedseg.problems import Problem, format_path
+from typedseg.problems import Problem, format_path, readable_path
 
 
 def display_file(problem: Problem) -> str | None:
@@ -14,11 +13,7 @@ def display_file(problem: Problem) -> str | None:
     file = problem.file
     if file is None or file.startswith("--set"):
         return file
-    try:
-        relative = os.path.relpath(file)
-    except ValueError:
-        return file
-    return file if relative.startswith("..") else relative
+    return readable_path(file)
 
 
 def _where(problem: Problem) -> str:

@@ -21,7 +21,6 @@ type names (`mmpretrain.ConvNeXt`, `mmseg.FCNHead`) for classes typedseg has, an
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ from typedseg.migrate.supported import (
     typedseg_type,
 )
 from typedseg.migrate.values import Location
-from typedseg.problems import Path, Problem, Severity, format_path
+from typedseg.problems import Path, Problem, Severity, format_path, readable_path
 
 RUNNER_SETTINGS_TYPEDSEG_LACKS = frozenset(
     {
@@ -200,13 +199,8 @@ class Mapped:
 
 
 def shown(location: Location) -> str:
-    """`FILE:LINE` for a message: the file relative to the working directory when it is below it."""
-    file = location.file
-    try:
-        relative = os.path.relpath(file)
-    except ValueError:
-        relative = file
-    return f"{file if relative.startswith('..') else relative}:{location.line}"
+    """`FILE:LINE` for a message (the file relative to the working directory when it is below it)."""
+    return f"{readable_path(location.file)}:{location.line}"
 
 
 def short(value: Any, limit: int = 80) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from typedseg.config.data import DATALOADERS
 from typedseg.config.evaluation import evaluator_metrics
 from typedseg.config.rules.hooks import check_hooks
 from typedseg.config.rules.optim import check_optim
@@ -42,7 +43,7 @@ def _check_sections(exp: Experiment) -> list[Problem]:
 
         if isinstance(exp.model, EncoderDecoder):
             problems += check_model(exp.model)
-    loaders = [(name, loader) for name in _LOADERS if (loader := getattr(exp, name)) is not None]
+    loaders = [(name, loader) for name in DATALOADERS if (loader := getattr(exp, name)) is not None]
     if loaders:
         from typedseg.config.rules.data import check_dataset
 
@@ -53,6 +54,3 @@ def _check_sections(exp: Experiment) -> list[Problem]:
 
         problems += check_segmentation(exp)
     return problems
-
-
-_LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from typedseg.config.data import DataLoaderConfig, InfiniteSampler
+from typedseg.config.data import DATALOADERS, DataLoaderConfig, InfiniteSampler
 from typedseg.problems import Problem
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def check_runtime(exp: Experiment) -> list[Problem]:
             )
         )
     epoch_based = loop is not None and loop.by_epoch
-    for name in ("train_dataloader", "val_dataloader", "test_dataloader"):
+    for name in DATALOADERS:
         problems += _dataloader(name, getattr(exp, name), epoch_based)
     wrapper = exp.optim_wrapper
     scaling = exp.auto_scale_lr is not None and exp.auto_scale_lr.enable

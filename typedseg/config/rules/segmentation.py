@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from typedseg.config.data import DATALOADERS
 from typedseg.problems import Path, Problem, format_path
 
 if TYPE_CHECKING:
     from typedseg.config.experiment import Experiment
     from typedseg.config.models.segmentor import EncoderDecoder
 
-_LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")
-
 
 def _loaders(exp: Experiment) -> list[tuple[str, Any]]:
-    return [(name, loader) for name in _LOADERS if (loader := getattr(exp, name)) is not None]
+    return [(name, loader) for name in DATALOADERS if (loader := getattr(exp, name)) is not None]
 
 
 def _head_classes(head: Any) -> int | None:
