@@ -25,10 +25,10 @@ from typedseg.config.schedulers import (
     PolyLR,
     PolyLRRatio,
     ReduceOnPlateauLR,
-    SchedulerConfig,
     StepLR,
     UserScheduler,
 )
+from typedseg.config.schedulers._unions import SchedulerConfig  # the real union (the package's is lazy)
 from typedseg.problems import ConfigError, Path
 
 SCHEDULER = TypeAdapter(SchedulerConfig)

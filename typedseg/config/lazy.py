@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,3 +168,70 @@ def tags_of(union: Any) -> frozenset[str]:
                 yield from walk(arg)
 
     return frozenset(walk(union)) - {USER_TAG}
+
+
+def lazy_exports(
+    package: str, where: Mapping[str, Iterable[str]]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """PEP 562 `__getattr__` and `__dir__` for a family package: a name imports only the module that defines it.
+
+    Defining a pydantic model costs about a millisecond; a family package holds dozens of them and a config names
+    a few, so `from typedseg.config.schedulers import LinearLR` loads `schedulers/linear.py` alone. `where` maps
+    a submodule (relative to `package`, or an absolute `typedseg.` module) to the names it provides; the
+    package's `if TYPE_CHECKING:` imports give type checkers and editors the same names
+    (tests/config/test_lazy_packages.py keeps the two equal).
+    """
+    index = {
+        name: module if module.startswith("typedseg.") else f"{package}.{module}"
+        for module, names in where.items()
+        for name in names
+    }
+
+    def __getattr__(name: str) -> Any:  # noqa: N807 (PEP 562 names)
+        module = index.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(sys.modules[package], name, value)  # later lookups are plain attribute reads
+        return value
+
+    def __dir__() -> list[str]:  # noqa: N807
+        return sorted(set(index) | set(vars(sys.modules[package])))
+
+    __getattr__.exports = index  # type: ignore[attr-defined]
+    return __getattr__, __dir__
+
+
+class _WhenLoaded(type):
+    """Metaclass of `when_loaded` stand-ins: `isinstance` asks the real class, if its module was imported."""
+
+    _module: str
+    _name: str
+
+    def __instancecheck__(cls, value: object) -> bool:
+        module = sys.modules.get(cls._module)
+        real = getattr(module, cls._name, None) if module is not None else None
+        return real is not None and isinstance(value, real)
+
+
+def when_loaded(module: str, name: str) -> Any:
+    """A stand-in for `module.name` in `isinstance` checks that never imports `module`.
+
+    Rules ask "is this scheduler a ReduceOnPlateau?" of every config; importing each family just to answer no
+    would define classes the config never uses. An object of a class exists only once its module has been
+    imported, so until then the answer is no. Declare the real class under `TYPE_CHECKING` so type checkers
+    narrow as usual.
+    """
+    return _WhenLoaded(name, (), {"_module": module, "_name": name})
+
+
+def public_module(cls: type) -> str:
+    """The module a user imports `cls` from: its family package when that package exports it lazily."""
+    module = cls.__module__
+    while "." in module:
+        parent = module.rpartition(".")[0]
+        exports = getattr(getattr(sys.modules.get(parent), "__getattr__", None), "exports", {})
+        if exports.get(cls.__name__) != module:
+            break
+        module = parent
+    return module

@@ -112,7 +112,7 @@ if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.hooks import CustomHookConfig
     from typedseg.config.models.segmentor import ModelConfig
     from typedseg.config.optimizers import OptimizerConfig
-    from typedseg.config.schedulers import SchedulerConfig
+    from typedseg.config.schedulers._unions import SchedulerConfig
 else:
     SchedulerConfig = Annotated[Any, LazyUnion("typedseg.config.schedulers", SCHEDULER_TAGS, "UserScheduler")]
     OptimizerConfig = Annotated[Any, LazyUnion("typedseg.config.optimizers", OPTIMIZER_TAGS, "UserOptimizer")]

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from typedseg.config.lazy import public_module
+
 _WIDTH = 100
 
 
@@ -64,7 +66,7 @@ class _PythonWriter:
         self.imports: dict[str, set[str]] = {}
 
     def _import(self, cls: type) -> str:
-        self.imports.setdefault(cls.__module__, set()).add(cls.__name__)
+        self.imports.setdefault(public_module(cls), set()).add(cls.__name__)
         return cls.__name__
 
     def _arguments(self, value: BaseModel) -> list[tuple[str, Any]]:

@@ -20,20 +20,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from typedseg.config.errors import suggest
+from typedseg.config.lazy import when_loaded
 from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
-from typedseg.config.schedulers import (
-    PolyLRRatio,
-    SchedulerLike,
-    _CosineAnnealing,
-    _CosineRestart,
-    _MultiStep,
-    _OneCycle,
-    _Poly,
-    _ReduceOnPlateau,
-    _Scheduler,
-)
+from typedseg.config.schedulers._base import SchedulerLike, _Scheduler
+
+if TYPE_CHECKING:
+    from typedseg.config.schedulers.cosine_annealing import _CosineAnnealing
+    from typedseg.config.schedulers.cosine_restart import _CosineRestart
+    from typedseg.config.schedulers.multi_step import _MultiStep
+    from typedseg.config.schedulers.one_cycle import _OneCycle
+    from typedseg.config.schedulers.poly import PolyLRRatio, _Poly
+    from typedseg.config.schedulers.reduce_on_plateau import _ReduceOnPlateau
+else:  # a config's schedulers are checked without importing the families it does not use
+    _CosineAnnealing = when_loaded("typedseg.config.schedulers.cosine_annealing", "_CosineAnnealing")
+    _CosineRestart = when_loaded("typedseg.config.schedulers.cosine_restart", "_CosineRestart")
+    _MultiStep = when_loaded("typedseg.config.schedulers.multi_step", "_MultiStep")
+    _OneCycle = when_loaded("typedseg.config.schedulers.one_cycle", "_OneCycle")
+    PolyLRRatio = when_loaded("typedseg.config.schedulers.poly", "PolyLRRatio")
+    _Poly = when_loaded("typedseg.config.schedulers.poly", "_Poly")
+    _ReduceOnPlateau = when_loaded("typedseg.config.schedulers.reduce_on_plateau", "_ReduceOnPlateau")
 from typedseg.problems import Path, Problem
 
 TrainLoop = EpochBasedTrainLoop | IterBasedTrainLoop
