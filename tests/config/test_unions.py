@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from typedseg.config import unions
 from typedseg.config.datasets import DatasetConfig as RealDatasetConfig
-from typedseg.config.errors import problems_from_validation
+from typedseg.config.errors import model_tag, problems_from_validation, strip_annotated, union_members
 from typedseg.config.hooks import CustomHookConfig as RealHookConfig
 from typedseg.config.lazy import tags_of
 from typedseg.config.models.segmentor import ModelConfig as RealModelConfig
@@ -38,6 +38,27 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_lazy_tag_lists_equal_the_real_unions(tags: frozenset[str], real: object) -> None:
     assert tags == tags_of(real)
+
+
+def test_layer_config_tag_lists_equal_the_real_unions() -> None:
+    from typedseg.config.models.common import _unions as layer
+    from typedseg.config.models.common.activation import _ActConfigUnion
+    from typedseg.config.models.common.conv import _ConvConfigUnion
+    from typedseg.config.models.common.init import _InitializerUnion
+    from typedseg.config.models.common.norm import _NormConfigUnion
+
+    assert layer.NORM_TAGS == tags_of_members(_NormConfigUnion)
+    assert layer.ACT_TAGS == tags_of_members(_ActConfigUnion)
+    assert layer.CONV_TAGS == tags_of_members(_ConvConfigUnion)
+    members = {
+        model_tag(strip_annotated(m)): strip_annotated(m).__name__ for m in union_members(_InitializerUnion)
+    }
+    assert layer.INIT_CLASSES == members
+
+
+def tags_of_members(union: object) -> frozenset[str]:
+    """The `type` of each member of a union discriminated by the field `type`."""
+    return frozenset(str(model_tag(strip_annotated(m))) for m in union_members(union))
 
 
 def test_optimizer_tags_follow_the_generated_module() -> None:

@@ -35,6 +35,9 @@ class LazyUnion:
     """Class name (in `module`) of the base a user's own class must subclass; None: no user branch."""
     default: str | None = None
     """The member used when a mapping has no `type` (MMEngine's own default), if any."""
+    names: tuple[tuple[str, str], ...] = ()
+    """`(tag, class name)` where a member's class is not named by its tag (the initializer `Normal` is
+    `NormalInit`)."""
     _classes: dict[str, type[BaseModel]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
@@ -62,7 +65,7 @@ class LazyUnion:
         """The class for a built-in tag (imported on first use)."""
         cls = self._classes.get(tag)
         if cls is None:
-            cls = getattr(importlib.import_module(self.module), tag)
+            cls = getattr(importlib.import_module(self.module), dict(self.names).get(tag, tag))
             self._classes[tag] = cls
         return cls
 
