@@ -56,6 +56,16 @@ def test_layer_config_tag_lists_equal_the_real_unions() -> None:
     assert layer.INIT_CLASSES == members
 
 
+def test_backbone_and_head_tag_lists_equal_the_real_unions() -> None:
+    from typedseg.config.models.backbones import BACKBONE_TYPES
+    from typedseg.config.models.backbones._tagged import _BackboneConfigUnion
+    from typedseg.config.models.heads import HEAD_TYPES
+    from typedseg.config.models.heads._tagged import _HeadConfigUnion
+
+    assert tags_of(_BackboneConfigUnion) == BACKBONE_TYPES
+    assert tags_of(_HeadConfigUnion) == HEAD_TYPES
+
+
 def tags_of_members(union: object) -> frozenset[str]:
     """The `type` of each member of a union discriminated by the field `type`."""
     return frozenset(str(model_tag(strip_annotated(m))) for m in union_members(union))

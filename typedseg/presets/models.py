@@ -8,26 +8,10 @@ Anything else is changed with `typedseg.config.replace.replace(model, {"decode_h
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from typedseg.config.models.backbones import (
-    CONVNEXT_ARCHS,
-    MIT_ARCHS,
-    ConvNeXt,
-    InterpConv,
-    MixVisionTransformer,
-    ResNetV1c,
-    UNet,
-)
 from typedseg.config.models.common import NormConfig, PretrainedInit, ReLU, SyncBN, default
-from typedseg.config.models.heads import (
-    ASPPHead,
-    DepthwiseSeparableASPPHead,
-    FCNHead,
-    HeadConfig,
-    SegformerHead,
-    UPerHead,
-)
+from typedseg.config.models.heads import HeadConfig
 from typedseg.config.models.losses import CrossEntropyLoss
 from typedseg.config.models.segmentor import (
     EncoderDecoder,
@@ -35,6 +19,11 @@ from typedseg.config.models.segmentor import (
     ModelTrainCfg,
     SegDataPreProcessor,
 )
+
+if TYPE_CHECKING:  # each preset imports the families it builds, so a config loads only those
+    from typedseg.config.models.heads import (
+        FCNHead,
+    )
 
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 """ImageNet's per-channel mean (RGB, 0-255), what every MMSeg model base normalizes with."""
@@ -92,6 +81,9 @@ def seg_data_preprocessor(crop_size: tuple[int, int] | None = None) -> SegDataPr
 
 def _fcn_auxiliary(in_channels: int, num_classes: int, norm_cfg: NormConfig, channels: int = 256) -> FCNHead:
     """The auxiliary FCN head of the bases: one conv on backbone output 2, loss weight 0.4."""
+
+    from typedseg.config.models.heads import FCNHead
+
     return FCNHead(
         in_channels=in_channels,
         in_index=2,
@@ -119,6 +111,9 @@ def _r50_d8(
     test_cfg: ModelTestCfg,
 ) -> EncoderDecoder:
     """A dilated ResNet-50-V1c (output stride 8) with `decode_head` and the auxiliary FCN head."""
+
+    from typedseg.config.models.backbones import ResNetV1c
+
     return EncoderDecoder(
         data_preprocessor=seg_data_preprocessor(crop_size),
         pretrained=pretrained,
@@ -149,6 +144,9 @@ def fcn_r50_d8(
     test_cfg: ModelTestCfg = WHOLE,
 ) -> EncoderDecoder:
     """Replaces `_base_/models/fcn_r50-d8.py`: FCN on a dilated ResNet-50-V1c, with an auxiliary FCN head."""
+
+    from typedseg.config.models.heads import FCNHead
+
     head = FCNHead(
         in_channels=2048,
         in_index=3,
@@ -173,6 +171,9 @@ def deeplabv3_r50_d8(
     test_cfg: ModelTestCfg = WHOLE,
 ) -> EncoderDecoder:
     """Replaces `_base_/models/deeplabv3_r50-d8.py`: ASPP on a dilated ResNet-50-V1c, auxiliary FCN head."""
+
+    from typedseg.config.models.heads import ASPPHead
+
     head = ASPPHead(
         in_channels=2048,
         in_index=3,
@@ -196,6 +197,9 @@ def deeplabv3plus_r50_d8(
     test_cfg: ModelTestCfg = WHOLE,
 ) -> EncoderDecoder:
     """Replaces `_base_/models/deeplabv3plus_r50-d8.py`: separable ASPP and a low-level decoder, auxiliary FCN."""
+
+    from typedseg.config.models.heads import DepthwiseSeparableASPPHead
+
     head = DepthwiseSeparableASPPHead(
         in_channels=2048,
         in_index=3,
@@ -214,6 +218,9 @@ def deeplabv3plus_r50_d8(
 
 def _mit_arch(variant: MiTVariant) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
     """(embed_dims, num_layers, num_heads) of a MiT variant."""
+
+    from typedseg.config.models.backbones import MIT_ARCHS
+
     arch = MIT_ARCHS[variant]
     embed_dims, num_layers, num_heads = arch["embed_dims"], arch["num_layers"], arch["num_heads"]
     assert isinstance(embed_dims, int) and isinstance(num_layers, tuple) and isinstance(num_heads, tuple)
@@ -230,6 +237,10 @@ def segformer_mit(
     test_cfg: ModelTestCfg = WHOLE,
 ) -> EncoderDecoder:
     """SegFormer on MiT-`variant`: `_base_/models/segformer_mit-b0.py` with the variant's widths and depths."""
+
+    from typedseg.config.models.backbones import MixVisionTransformer
+    from typedseg.config.models.heads import SegformerHead
+
     embed_dims, num_layers, num_heads = _mit_arch(variant)
     return EncoderDecoder(
         data_preprocessor=seg_data_preprocessor(crop_size),
@@ -317,6 +328,10 @@ def upernet_convnext(
     test_cfg: ModelTestCfg = WHOLE,
 ) -> EncoderDecoder:
     """Replaces `_base_/models/upernet_convnext.py`: UPerNet on ConvNeXt-`arch`, pretrained (`checkpoint`)."""
+
+    from typedseg.config.models.backbones import CONVNEXT_ARCHS, ConvNeXt
+    from typedseg.config.models.heads import UPerHead
+
     # checkpoint=None loads the weights MMSeg's configs use for `arch` (CONVNEXT_CHECKPOINTS), as the base file
     # does for base; pass a local path for your own download. The heads' in_channels follow `arch`: MMSeg's base
     # file writes ConvNeXt-base's for the decode head but 384 (ConvNeXt-tiny's third stage) for the auxiliary
@@ -359,6 +374,10 @@ def fcn_unet_s5_d16(
     test_cfg: ModelTestCfg = UNET_SLIDE,
 ) -> EncoderDecoder:
     """Replaces `_base_/models/fcn_unet_s5-d16.py`: a 5-stage UNet (output stride 16 inside) with FCN heads."""
+
+    from typedseg.config.models.backbones import InterpConv, UNet
+    from typedseg.config.models.heads import FCNHead
+
     return EncoderDecoder(
         data_preprocessor=seg_data_preprocessor(crop_size),
         pretrained=None,

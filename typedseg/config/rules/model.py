@@ -13,13 +13,26 @@ asks for a local file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from typedseg.config.models.backbones import ConvNeXt, UNet, UserBackbone, _Backbone
-from typedseg.config.models.common import checkpoints
-from typedseg.config.models.heads import DepthwiseSeparableASPPHead, _DecodeHead
+from typedseg.config.lazy import when_loaded
+from typedseg.config.models.backbones._base import UserBackbone, _Backbone
+from typedseg.config.models.common.init import checkpoints
+from typedseg.config.models.heads._base import _DecodeHead
 from typedseg.config.models.losses import CrossEntropyLoss, DiceLoss
 from typedseg.config.models.segmentor import FPN, EncoderDecoder, UserNeck, as_hw
 from typedseg.problems import Path, Problem
+
+if TYPE_CHECKING:
+    from typedseg.config.models.backbones.convnext import ConvNeXt
+    from typedseg.config.models.backbones.unet import UNet
+    from typedseg.config.models.heads.aspp import DepthwiseSeparableASPPHead
+else:  # the rules never import a family just to find that the config does not use it
+    ConvNeXt = when_loaded("typedseg.config.models.backbones.convnext", "ConvNeXt")
+    UNet = when_loaded("typedseg.config.models.backbones.unet", "UNet")
+    DepthwiseSeparableASPPHead = when_loaded(
+        "typedseg.config.models.heads.aspp", "DepthwiseSeparableASPPHead"
+    )
 
 ROOT = "model"
 REMOTE_PREFIXES = (

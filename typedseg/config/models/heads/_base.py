@@ -1,36 +1,17 @@
-"""Decode heads: MMSegmentation's BaseDecodeHead arguments, and the FCN, ASPP, DeepLabV3+, SegFormer and UPerNet
-heads.
-
-A head picks its inputs from the backbone's (or neck's) outputs by `in_index`: one feature map when
-`input_transform` is None, several when it is 'resize_concat' (resized to the first and concatenated) or
-'multiple_select' (handed over as a list; SegformerHead and UPerHead always select this way). Its `in_channels`
-must match the selected maps; `typedseg.config.rules.model` checks that against the backbone.
-"""
+"""MMSegmentation's BaseDecodeHead arguments and rules, shared by every decode head; a user's base."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
+from pydantic import Field, PositiveInt, model_validator
 
-from typedseg.config.base import (
-    SCHEMA_MODE,
-    USER_JSON_SCHEMA,
-    USER_TAG,
-    ConfigModel,
-    Rules,
-    Seq,
-    UserConfig,
-    discriminate,
-    user_validator,
-)
-from typedseg.config.lazy import LazyUnion
+from typedseg.config.base import ConfigModel, Rules, Seq, UserConfig
 from typedseg.config.models.common import (
     ActConfig,
     ConvConfig,
     InitConfig,
-    InterpolateMode,
     NameOverride,
     NormalInit,
     NormConfig,
@@ -41,6 +22,8 @@ from typedseg.config.models.losses import CrossEntropyLoss, LossConfig, LossDeco
 from typedseg.problems import Path
 
 InputTransform = Literal["resize_concat", "multiple_select"]
+
+
 DropRate = Annotated[float, Field(ge=0.0, lt=1.0)]
 
 
@@ -264,133 +247,5 @@ class _MultiMapHead(_DecodeHead):
         return "multiple_select"
 
 
-class FCNHead(_OneMapHead):
-    """FCN's head: num_convs convs, optionally concatenated with the input, then the classifier."""
-
-    type: Literal["FCNHead"] = "FCNHead"
-    """MMSegmentation's registry name of the head."""
-    num_convs: Annotated[int, Field(ge=0)] = 2
-    """Number of convs; 0 passes the input straight to the classifier (then in_channels must equal channels)."""
-    kernel_size: PositiveInt = 3
-    """Kernel of the convs."""
-    concat_input: bool = True
-    """Concatenate the input with the conv output and fuse them with one more conv."""
-    dilation: PositiveInt = 1
-    """Dilation of the convs."""
-
-    def _check(self, rules: Rules) -> None:
-        super()._check(rules)
-        feature = self._feature_channels()
-        if self.num_convs == 0 and feature is not None and feature != self.channels:
-            rules.add(
-                "fcn-no-convs-channels",
-                ("channels",),
-                f"num_convs=0 feeds the input ({feature} channels) to the classifier directly, so channels must "
-                f"be {feature}, not {self.channels} (MMSegmentation asserts it).",
-                f"Set channels={feature}, or num_convs=1.",
-            )
-
-
-class _ASPP(_OneMapHead):
-    """The ASPP heads' shared argument."""
-
-    dilations: Seq[PositiveInt] = (1, 6, 12, 18)
-    """Dilation of each parallel branch (1 makes a 1x1 conv); the corpus uses (1, 12, 24, 36) for output
-    stride 8."""
-
-    def _check(self, rules: Rules) -> None:
-        super()._check(rules)
-        if not self.dilations:
-            rules.add(
-                "aspp-no-dilations",
-                ("dilations",),
-                "dilations is empty: ASPP would have no dilated branch.",
-                "Give the branch dilations, e.g. dilations=(1, 12, 24, 36) for output stride 8.",
-            )
-
-
-class ASPPHead(_ASPP):
-    """DeepLabV3's atrous spatial pyramid pooling: parallel dilated convs and an image pool, fused."""
-
-    type: Literal["ASPPHead"] = "ASPPHead"
-    """MMSegmentation's registry name of the head."""
-
-
-class DepthwiseSeparableASPPHead(_ASPP):
-    """DeepLabV3+'s head: ASPP with depthwise-separable convs, and a decoder fusing a low-level map."""
-
-    type: Literal["DepthwiseSeparableASPPHead"] = "DepthwiseSeparableASPPHead"
-    """MMSegmentation's registry name of the head."""
-    c1_in_channels: Annotated[int, Field(ge=0)]
-    """Channels of the low-level map, the backbone's (or neck's) first output; 0: no low-level decoder."""
-    c1_channels: Annotated[int, Field(ge=0)]
-    """Channels the low-level map is reduced to before fusion."""
-
-    def _check(self, rules: Rules) -> None:
-        super()._check(rules)
-        if self.c1_in_channels == 0 and self.c1_channels != 0:
-            rules.add(
-                "c1-channels-without-input",
-                ("c1_channels",),
-                f"c1_in_channels=0 turns the low-level decoder off, but c1_channels={self.c1_channels} still "
-                "widens the fusion conv's input, which then does not match (a runtime error).",
-                "Set c1_channels=0 too, or give c1_in_channels (the channels of the backbone's first output).",
-            )
-
-
-class SegformerHead(_MultiMapHead):
-    """SegFormer's all-MLP head: each map to `channels`, resized to the first, concatenated and fused."""
-
-    type: Literal["SegformerHead"] = "SegformerHead"
-    """MMSegmentation's registry name of the head."""
-    interpolate_mode: InterpolateMode = "bilinear"
-    """How the maps are resized to the first one's size."""
-
-
-class UPerHead(_MultiMapHead):
-    """UPerNet's head: a pyramid pooling module on the last map and an FPN over all of them."""
-
-    type: Literal["UPerHead"] = "UPerHead"
-    """MMSegmentation's registry name of the head."""
-    pool_scales: Seq[PositiveInt] = (1, 2, 3, 6)
-    """Output sizes of the pyramid pooling module's adaptive pools."""
-
-    def _check(self, rules: Rules) -> None:
-        super()._check(rules)
-        if not self.pool_scales:
-            rules.add(
-                "uper-no-pool-scales",
-                ("pool_scales",),
-                "pool_scales is empty: the pyramid pooling module would have no branch.",
-                "Use pool_scales=(1, 2, 3, 6).",
-            )
-
-
 class UserHead(UserConfig):
     """Base for a user's own decode head config: subclass it, add its fields, and implement `build()`."""
-
-
-HEAD_TYPES = frozenset({"FCNHead", "ASPPHead", "DepthwiseSeparableASPPHead", "SegformerHead", "UPerHead"})
-"""Every built-in head `type`."""
-
-_HeadConfigUnion = Annotated[
-    Union[
-        Annotated[FCNHead, Tag("FCNHead")],
-        Annotated[ASPPHead, Tag("ASPPHead")],
-        Annotated[DepthwiseSeparableASPPHead, Tag("DepthwiseSeparableASPPHead")],
-        Annotated[SegformerHead, Tag("SegformerHead")],
-        Annotated[UPerHead, Tag("UPerHead")],
-        Annotated[
-            SerializeAsAny[UserHead],
-            user_validator(UserHead),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
-    ],
-    discriminate(HEAD_TYPES),
-]
-if TYPE_CHECKING or SCHEMA_MODE:
-    HeadConfig = _HeadConfigUnion
-else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
-    HeadConfig = Annotated[Any, LazyUnion.of(_HeadConfigUnion)]
-"""A decode head: ours by `type`, or a user's `UserHead` subclass by its dotted path."""
