@@ -15,7 +15,6 @@ from typedseg.config.hooks import (
     EVENTS,
     PRIORITIES,
     CheckpointHook,
-    CustomHookConfig,
     DefaultHooks,
     DistSamplerSeedHook,
     EarlyStoppingHook,
@@ -34,6 +33,7 @@ from typedseg.config.hooks import (
     infer_rule,
     priority_value,
 )
+from typedseg.config.hooks._tagged import CustomHookConfig  # the real union (the package's is lazy)
 from typedseg.problems import ConfigError, Problem
 
 # MMEngine 0.10.7 / MMSegmentation 1.2.2 defaults and class priorities (mmengine_surface.md §1.2, §1.4).

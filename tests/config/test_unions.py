@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from typedseg.config import unions
 from typedseg.config.datasets import DatasetConfig as RealDatasetConfig
 from typedseg.config.errors import model_tag, problems_from_validation, strip_annotated, union_members
-from typedseg.config.hooks import CustomHookConfig as RealHookConfig
+from typedseg.config.hooks._tagged import CustomHookConfig as RealHookConfig
 from typedseg.config.lazy import tags_of
 from typedseg.config.models.segmentor import ModelConfig as RealModelConfig
 from typedseg.config.optimizers import OPTIMIZER_TYPES

@@ -4,39 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from typedseg.config.hooks import (
-    CheckpointHook,
-    CustomHookConfig,
-    DefaultHooks,
-    DistSamplerSeedHook,
-    EarlyStoppingHook,
-    EMAHook,
-    IterTimerHook,
-    LoggerHook,
-    ParamSchedulerHook,
-    ProfilerHook,
-    RuntimeInfoHook,
-    SegVisualizationHook,
-    SyncBuffersHook,
-    did_you_mean,
-)
+from typedseg.config.base import UserConfig
+from typedseg.config.hooks._shared import did_you_mean
+from typedseg.config.hooks.default import CheckpointHook, DefaultHooks, LoggerHook
+from typedseg.config.lazy import when_loaded
 from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
 from typedseg.problems import Path, Problem, format_path
 
+if TYPE_CHECKING:
+    from typedseg.config.hooks import CustomHookConfig
+    from typedseg.config.hooks.early_stopping import EarlyStoppingHook
+    from typedseg.config.hooks.ema import EMAHook
+    from typedseg.config.hooks.profiler import ProfilerHook
+else:  # hooks a config does not use are never imported to check it
+    EarlyStoppingHook = when_loaded("typedseg.config.hooks.early_stopping", "EarlyStoppingHook")
+    EMAHook = when_loaded("typedseg.config.hooks.ema", "EMAHook")
+    ProfilerHook = when_loaded("typedseg.config.hooks.profiler", "ProfilerHook")
+
 TrainLoop = EpochBasedTrainLoop | IterBasedTrainLoop
 
-_TWICE: dict[type, str] = {
-    RuntimeInfoHook: "the run state would be published twice",
-    IterTimerHook: "every iteration would be timed twice",
-    DistSamplerSeedHook: "the sampler would be reseeded twice",
-    LoggerHook: "every log line would be written twice",
-    ParamSchedulerHook: "every scheduler would be stepped twice per step: the lr would change twice as fast",
-    CheckpointHook: "both would save checkpoints, write last_checkpoint and delete each other's old files",
-    EMAHook: "two averages would swap their weights in and out of the model around each validation",
-    ProfilerHook: "two profilers cannot run at once",
-    SyncBuffersHook: "buffers would be synchronised twice",
-    SegVisualizationHook: "every drawing would be made twice",
+_TWICE: dict[str, str] = {
+    "RuntimeInfoHook": "the run state would be published twice",
+    "IterTimerHook": "every iteration would be timed twice",
+    "DistSamplerSeedHook": "the sampler would be reseeded twice",
+    "LoggerHook": "every log line would be written twice",
+    "ParamSchedulerHook": "every scheduler would be stepped twice per step: the lr would change twice as fast",
+    "CheckpointHook": "both would save checkpoints, write last_checkpoint and delete each other's old files",
+    "EMAHook": "two averages would swap their weights in and out of the model around each validation",
+    "ProfilerHook": "two profilers cannot run at once",
+    "SyncBuffersHook": "buffers would be synchronised twice",
+    "SegVisualizationHook": "every drawing would be made twice",
 }
 """Built-in hooks that must run once, and what a second copy would do. EarlyStoppingHook (one per metric) and
 EmptyCacheHook (one per stage) may legitimately repeat."""
@@ -75,10 +74,12 @@ def check_hooks(
 
 
 def _duplicates(hooks: list[tuple[Path, object]]) -> list[Problem]:
-    first: dict[type, Path] = {}
+    first: dict[str, Path] = {}
     problems = []
     for path, hook in hooks:
-        kind = type(hook)
+        kind = (
+            "" if isinstance(hook, UserConfig) else str(getattr(hook, "type", ""))
+        )  # a built-in hook's type
         if kind not in _TWICE:
             continue
         if kind not in first:
@@ -90,7 +91,7 @@ def _duplicates(hooks: list[tuple[Path, object]]) -> list[Problem]:
             Problem(
                 "duplicate-hook",
                 path,
-                f"a second {kind.__name__}: {where} already adds one, and {_TWICE[kind]}.",
+                f"a second {kind}: {where} already adds one, and {_TWICE[kind]}.",
                 f"Configure {slot} instead of adding another." if slot else "Keep only one of them.",
             )
         )
