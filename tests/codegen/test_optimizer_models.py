@@ -36,19 +36,41 @@ class Lion(UserOptimizer):
     betas: tuple[float, float] = (0.9, 0.99)
 
 
-def test_committed_module_is_fresh() -> None:
-    assert DEFAULT_OUT.read_text(encoding="utf-8") == generate_optimizers(), (
+def _committed() -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in DEFAULT_OUT.glob("*.py")}
+
+
+def test_committed_package_is_fresh() -> None:
+    assert _committed() == generate_optimizers(), (
         f"{DEFAULT_OUT} is stale for torch {torch.__version__}; regenerate it with: {COMMAND}"
     )
 
 
-def test_check_flag_reports_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "optimizers.py"
+def test_check_flag_reports_a_stale_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "optimizers"
     assert main(["--out", str(out), "--check"]) == 1
     assert COMMAND in capsys.readouterr().err
     assert main(["--out", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == DEFAULT_OUT.read_text(encoding="utf-8")
+    assert {path.name: path.read_text(encoding="utf-8") for path in out.glob("*.py")} == _committed()
     assert main(["--out", str(out), "--check"]) == 0
+    (out / "adamw.py").write_text("# edited by hand\n", encoding="utf-8")
+    (out / "lion.py").write_text("# an optimizer torch no longer has\n", encoding="utf-8")
+    assert main(["--out", str(out), "--check"]) == 1
+    assert main(["--out", str(out)]) == 0
+    assert not (out / "lion.py").exists()
+    assert main(["--out", str(out), "--check"]) == 0
+
+
+def test_a_config_naming_one_optimizer_defines_only_that_one() -> None:
+    code = (
+        "import sys\n"
+        "from typedseg.config.optimizers import AdamW\n"
+        "print(sorted(m.rpartition('.')[2] for m in sys.modules if m.startswith('typedseg.config.optimizers.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "['adamw']"
 
 
 def test_every_torch_optimizer_has_a_model_named_as_mmengine_registers_it() -> None:
@@ -65,7 +87,7 @@ def test_every_torch_optimizer_has_a_model_named_as_mmengine_registers_it() -> N
     assert list(OPTIMIZER_TYPES) == sorted(OPTIMIZER_TYPES)
 
 
-SOURCE = Path(optimizers.__file__).read_text(encoding="utf-8")
+SOURCE = (DEFAULT_OUT / "sgd.py").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("type_name", sorted(optimizer_classes()))
@@ -133,14 +155,17 @@ def test_lr_and_weight_decay_accessors() -> None:
 @pytest.mark.skipif(
     shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(), reason="no ruff"
 )
-def test_generated_text_is_ruff_formatted() -> None:
+@pytest.mark.parametrize("name", sorted(generate_optimizers()))
+def test_generated_text_is_ruff_clean(name: str) -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    result = subprocess.run(
-        [ruff, "format", "--diff", "--stdin-filename", str(DEFAULT_OUT), "-"],
-        input=generate_optimizers(),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    text = generate_optimizers()[name]
+    for command in (["format", "--diff"], ["check"]):
+        result = subprocess.run(
+            [ruff, *command, "--stdin-filename", str(DEFAULT_OUT / name), "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -18,7 +18,7 @@ from typedseg.config.hooks._tagged import CustomHookConfig as RealHookConfig
 from typedseg.config.lazy import tags_of
 from typedseg.config.models.segmentor import ModelConfig as RealModelConfig
 from typedseg.config.optimizers import OPTIMIZER_TYPES
-from typedseg.config.optimizers import OptimizerConfig as RealOptimizerConfig
+from typedseg.config.optimizers._tagged import OptimizerConfig as RealOptimizerConfig
 from typedseg.config.schedulers._unions import SchedulerConfig as RealSchedulerConfig
 from typedseg.config.transforms import TransformConfig as RealTransformConfig
 

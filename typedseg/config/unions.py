@@ -111,7 +111,7 @@ if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.datasets import DatasetConfig
     from typedseg.config.hooks._tagged import CustomHookConfig
     from typedseg.config.models.segmentor import ModelConfig
-    from typedseg.config.optimizers import OptimizerConfig
+    from typedseg.config.optimizers._tagged import OptimizerConfig
     from typedseg.config.schedulers._unions import SchedulerConfig
 else:
     SchedulerConfig = Annotated[Any, LazyUnion("typedseg.config.schedulers", SCHEDULER_TAGS, "UserScheduler")]
