@@ -47,13 +47,13 @@ def test_layer_config_tag_lists_equal_the_real_unions() -> None:
     from typedseg.config.models.common.init import _InitializerUnion
     from typedseg.config.models.common.norm import _NormConfigUnion
 
-    assert layer.NORM_TAGS == tags_of_members(_NormConfigUnion)
-    assert layer.ACT_TAGS == tags_of_members(_ActConfigUnion)
-    assert layer.CONV_TAGS == tags_of_members(_ConvConfigUnion)
+    assert tags_of_members(_NormConfigUnion) == layer.NORM_TAGS
+    assert tags_of_members(_ActConfigUnion) == layer.ACT_TAGS
+    assert tags_of_members(_ConvConfigUnion) == layer.CONV_TAGS
     members = {
         model_tag(strip_annotated(m)): strip_annotated(m).__name__ for m in union_members(_InitializerUnion)
     }
-    assert layer.INIT_CLASSES == members
+    assert members == layer.INIT_CLASSES
 
 
 def test_backbone_and_head_tag_lists_equal_the_real_unions() -> None:
