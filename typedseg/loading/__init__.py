@@ -185,15 +185,14 @@ def _load_python_file(path: FilePath) -> tuple[Any, Locator]:
 
 def load_config(path: str | FilePath, overrides: Sequence[str] = ()) -> LoadedConfig:
     """Load, validate and override one config file. Raises ConfigError with located problems."""
-    from typedseg.config.rules.experiment import check_experiment
-    from typedseg.loading.overrides import apply_overrides
-
     file_path = FilePath(path)
     fmt = config_format(file_path)
     if not file_path.is_file():
         raise ConfigError(
             [Problem("missing-file", (), "no such file.", "Check the path.", file=str(file_path))]
         )
+    from typedseg.config.rules.experiment import check_experiment  # after the cheap checks: it defines models
+    from typedseg.loading.overrides import apply_overrides
     if fmt == "python":
         experiment, locate = _load_python_file(file_path)
     else:

@@ -1,0 +1,128 @@
+"""Family packages load lazily, and what type checkers see is what the runtime gives.
+
+Each family package (`typedseg.config.schedulers`, `.hooks`, `.optimizers`, `.models.common`, `.models.backbones`,
+`.models.heads`) names every export twice: in its `if TYPE_CHECKING:` imports (for mypy and editors) and in its
+`lazy_exports` map (for the runtime). These tests keep the two equal and check that a config loads only the
+modules of the classes it names.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = [
+    "typedseg.config.schedulers",
+    "typedseg.config.hooks",
+    "typedseg.config.optimizers",
+    "typedseg.config.models.common",
+    "typedseg.config.models.backbones",
+    "typedseg.config.models.heads",
+]
+LAZY_VIEWS = {"typedseg.config.unions"}
+"""Modules a package may map a union to at run time: the lazy view of the real union type checkers see."""
+
+
+def _type_checking_imports(package: str) -> dict[str, str]:
+    """name -> module, from the package's `if TYPE_CHECKING:` block."""
+    source = Path(importlib.import_module(package).__file__ or "").read_text(encoding="utf-8")
+    found: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom) and statement.module is not None
+                for alias in statement.names:
+                    assert alias.asname == alias.name, "re-export as `X as X` (mypy --strict)"
+                    found[alias.name] = statement.module
+    return found
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_type_checkers_and_the_runtime_see_the_same_names(package: str) -> None:
+    module = importlib.import_module(package)
+    runtime: dict[str, str] = vars(module)["__getattr__"].exports
+    static = _type_checking_imports(package)
+    assert set(runtime) == set(static)
+    for name, where in runtime.items():
+        assert where == static[name] or where in LAZY_VIEWS or where.endswith("._unions"), name
+        assert getattr(module, name) is not None
+    assert set(runtime) <= set(dir(module))
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_an_unknown_name_is_an_attribute_error(package: str) -> None:
+    assert not hasattr(importlib.import_module(package), "Nope")  # an AttributeError, as for any module
+
+
+def test_a_config_loads_only_the_families_it_names() -> None:
+    code = (
+        "import json, sys\n"
+        "from typedseg.loading import load_config\n"
+        "load_config('configs/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('typedseg.config.'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    loaded = set(json.loads(result.stdout))
+    named = {
+        "typedseg.config.schedulers.linear",
+        "typedseg.config.schedulers.poly",
+        "typedseg.config.optimizers.adamw",
+        "typedseg.config.models.backbones.convnext",
+        "typedseg.config.models.heads.uper",
+        "typedseg.config.models.heads.fcn",
+        "typedseg.config.hooks.default",
+    }
+    assert named <= loaded
+    unused = {
+        "typedseg.config.schedulers.one_cycle",
+        "typedseg.config.schedulers.cosine_annealing",
+        "typedseg.config.schedulers._unions",
+        "typedseg.config.optimizers.adam",
+        "typedseg.config.optimizers._tagged",
+        "typedseg.config.models.backbones.resnet",
+        "typedseg.config.models.backbones.unet",
+        "typedseg.config.models.backbones.mit",
+        "typedseg.config.models.heads.aspp",
+        "typedseg.config.models.heads.segformer",
+        "typedseg.config.models.common.conv",
+        "typedseg.config.hooks.ema",
+        "typedseg.config.hooks.profiler",
+        "typedseg.config.hooks._tagged",
+    }
+    assert not (unused & loaded)
+
+
+def test_when_loaded_stands_in_without_importing() -> None:
+    code = (
+        "import sys\n"
+        "from typedseg.config.lazy import when_loaded\n"
+        "OneCycle = when_loaded('typedseg.config.schedulers.one_cycle', 'OneCycleLR')\n"
+        "print(isinstance(object(), OneCycle), 'typedseg.config.schedulers.one_cycle' in sys.modules)\n"
+        "from typedseg.config.schedulers import OneCycleLR\n"
+        "print(isinstance(OneCycleLR(eta_max=0.1), OneCycle), isinstance(object(), OneCycle))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.split() == ["False", "False", "True", "False"]
+
+
+def test_written_python_imports_from_the_family_package() -> None:
+    from typedseg.config.lazy import public_module
+    from typedseg.config.models.backbones import ConvNeXt
+    from typedseg.config.schedulers import PolyLR
+    from typedseg.config.schedulers._base import UserScheduler
+
+    assert public_module(PolyLR) == "typedseg.config.schedulers"
+    assert public_module(ConvNeXt) == "typedseg.config.models.backbones"
+    assert public_module(UserScheduler) == "typedseg.config.schedulers"
+    assert public_module(Path) == "pathlib"
