@@ -131,6 +131,17 @@ def _completions(source: str) -> set[str]:
             upernet_convnext().backbone.""",
             {"arch", "drop_path_rate", "out_indices", "gap_before_final_norm"},
         ),
+        (  # names of a lazy family package, each defined in its own module
+            """\
+            from typedseg.config.schedulers import Pol""",
+            {"PolyLR", "PolyLRRatio", "PolyMomentum", "PolyParamScheduler"},
+        ),
+        (
+            """\
+            from typedseg.config.optimizers import AdamW
+            AdamW().""",
+            {"lr", "betas", "weight_decay", "amsgrad"},
+        ),
         (
             """\
             from typedseg.presets import cityscapes
