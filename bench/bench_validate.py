@@ -30,16 +30,25 @@ Tiny(x=2)
 """
 
 
-def _time(command: list[str], runs: int) -> list[float]:
-    times = []
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
-    subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=env)  # warm the bytecode cache
+def _run(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, cwd=ROOT, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr.decode()}")
+    return elapsed
+
+
+def _time_interleaved(cases: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Every case once per round, `runs` rounds: a machine that speeds up or slows down mid-benchmark shifts all
+    cases alike, so the ratios to the floor stay fair (this machine's speed varies by 1.5x within minutes)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    for command in cases.values():  # write the bytecode caches, warm the file cache
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=env)
+    times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(runs):
-        start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, cwd=ROOT, env=env, check=False)
-        times.append(time.perf_counter() - start)
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr.decode()}")
+        for name, command in cases.items():
+            times[name].append(_run(command, env))
     return times
 
 
@@ -74,11 +83,12 @@ def main() -> None:
                 "-c",
                 code,
             ]
-        medians = {name: statistics.median(_time(command, args.runs)) for name, command in cases.items()}
+        medians = {name: statistics.median(t) for name, t in _time_interleaved(cases, args.runs).items()}
     floor = next(iter(medians.values()))
     width = max(len(name) for name in medians) + 2
     print(
-        f"{'case':<{width}} {'median':>9} {'vs floor':>9}   ({args.runs} runs each, {os.cpu_count()} cores)"
+        f"{'case':<{width}} {'median':>9} {'vs floor':>9}   "
+        f"({args.runs} interleaved rounds, {os.cpu_count()} cores)"
     )
     for name, value in medians.items():
         print(f"{name:<{width}} {value * 1000:7.1f}ms {value / floor:8.2f}x")
