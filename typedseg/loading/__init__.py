@@ -193,6 +193,7 @@ def load_config(path: str | FilePath, overrides: Sequence[str] = ()) -> LoadedCo
         )
     from typedseg.config.rules.experiment import check_experiment  # after the cheap checks: it defines models
     from typedseg.loading.overrides import apply_overrides
+
     if fmt == "python":
         experiment, locate = _load_python_file(file_path)
     else:
