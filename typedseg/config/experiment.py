@@ -22,14 +22,12 @@ from typedseg.config.runtime import (
     RandomnessConfig,
     VisualizerConfig,
 )
-from typedseg.config.unions import TRANSFORM_TAGS, CustomHookConfig, ModelConfig, SchedulerConfig
+from typedseg.config.unions import CustomHookConfig, ModelConfig, SchedulerConfig, TransformConfig
 
 if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.models.segmentor import SegTTAModel as TTAModelConfig
-    from typedseg.config.transforms import TransformConfig
-else:  # both load only for configs that use test-time augmentation
+else:  # loads only for configs that use test-time augmentation
     TTAModelConfig = Annotated[Any, LazyUnion("typedseg.config.models.segmentor", frozenset({"SegTTAModel"}))]
-    TransformConfig = Annotated[Any, LazyUnion("typedseg.config.transforms", TRANSFORM_TAGS, "UserTransform")]
 
 
 def _one_or_many(value: Any) -> Any:

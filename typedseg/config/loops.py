@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
 
-from typedseg.config.base import ConfigModel, Rules, Seq
+from typedseg.config.base import SCHEMA_MODE, ConfigModel, Rules, Seq
+from typedseg.config.lazy import LazyUnion
 
 Interval = tuple[int, int]
 
@@ -84,7 +85,13 @@ class IterBasedTrainLoop(_TrainLoop):
         return self.max_iters
 
 
-TrainLoopConfig = Annotated[Union[EpochBasedTrainLoop, IterBasedTrainLoop], Field(discriminator="type")]
+_TaggedTrainLoopConfig = Annotated[
+    Union[EpochBasedTrainLoop, IterBasedTrainLoop], Field(discriminator="type")
+]
+if TYPE_CHECKING or SCHEMA_MODE:
+    TrainLoopConfig = _TaggedTrainLoopConfig
+else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
+    TrainLoopConfig = Annotated[Any, LazyUnion.of(_TaggedTrainLoopConfig)]
 
 
 class ValLoop(ConfigModel):

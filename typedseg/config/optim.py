@@ -9,11 +9,12 @@ wrapper's dict as in MMEngine (its `build_optim_wrapper` pops them). Unlike MMEn
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, Tag
 
-from typedseg.config.base import ConfigModel, discriminate
+from typedseg.config.base import SCHEMA_MODE, ConfigModel, discriminate
+from typedseg.config.lazy import LazyUnion
 from typedseg.config.unions import OptimizerConfig
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -43,10 +44,14 @@ class ClipGradValue(ConfigModel):
     """The largest absolute gradient value kept."""
 
 
-ClipGradConfig = Annotated[
+_TaggedClipGradConfig = Annotated[
     Union[Annotated[ClipGradNorm, Tag("norm")], Annotated[ClipGradValue, Tag("value")]],
     discriminate(frozenset({"norm", "value"}), default="norm"),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    ClipGradConfig = _TaggedClipGradConfig
+else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
+    ClipGradConfig = Annotated[Any, LazyUnion.of(_TaggedClipGradConfig, default="norm")]
 """Gradient clipping; a dict without `type` is norm clipping (MMEngine's rule; any other type is refused)."""
 
 
@@ -177,8 +182,12 @@ class AmpOptimWrapper(_OptimWrapperBase):
     """Use the sharded gradient scaler (for FSDP models)."""
 
 
-OptimWrapperConfig = Annotated[
+_TaggedOptimWrapperConfig = Annotated[
     Union[Annotated[OptimWrapper, Tag("OptimWrapper")], Annotated[AmpOptimWrapper, Tag("AmpOptimWrapper")]],
     discriminate(frozenset({"OptimWrapper", "AmpOptimWrapper"}), default="OptimWrapper"),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    OptimWrapperConfig = _TaggedOptimWrapperConfig
+else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
+    OptimWrapperConfig = Annotated[Any, LazyUnion.of(_TaggedOptimWrapperConfig, default="OptimWrapper")]
 """MMEngine's `optim_wrapper`; a dict without `type` is an OptimWrapper (MMEngine's default)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, JsonValue, Tag
 
-from typedseg.config.base import ConfigModel, Seq, discriminate
+from typedseg.config.base import SCHEMA_MODE, ConfigModel, Seq, discriminate
+from typedseg.config.lazy import LazyUnion
 
 Launcher = Literal["none", "pytorch", "slurm", "mpi"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -129,7 +130,7 @@ class WandbVisBackend(ConfigModel):
 
 _BACKEND_TAGS = frozenset({"LocalVisBackend", "TensorboardVisBackend", "WandbVisBackend"})
 
-VisBackendConfig = Annotated[
+_TaggedVisBackendConfig = Annotated[
     Union[
         Annotated[LocalVisBackend, Tag("LocalVisBackend")],
         Annotated[TensorboardVisBackend, Tag("TensorboardVisBackend")],
@@ -137,6 +138,10 @@ VisBackendConfig = Annotated[
     ],
     discriminate(_BACKEND_TAGS),
 ]
+if TYPE_CHECKING or SCHEMA_MODE:
+    VisBackendConfig = _TaggedVisBackendConfig
+else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
+    VisBackendConfig = Annotated[Any, LazyUnion.of(_TaggedVisBackendConfig)]
 
 
 class Visualizer(ConfigModel):
@@ -171,7 +176,11 @@ class SegLocalVisualizer(ConfigModel):
     """Opacity of the drawn mask."""
 
 
-VisualizerConfig = Annotated[Union[Visualizer, SegLocalVisualizer], Field(discriminator="type")]
+_TaggedVisualizerConfig = Annotated[Union[Visualizer, SegLocalVisualizer], Field(discriminator="type")]
+if TYPE_CHECKING or SCHEMA_MODE:
+    VisualizerConfig = _TaggedVisualizerConfig
+else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
+    VisualizerConfig = Annotated[Any, LazyUnion.of(_TaggedVisualizerConfig)]
 
 
 class AutoScaleLR(ConfigModel):

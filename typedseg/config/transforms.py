@@ -13,7 +13,7 @@ Sizes follow each class's own order, as in MMSeg: `RandomCrop.crop_size` is (h, 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     Field,
@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from typedseg.config.base import (
+    SCHEMA_MODE,
     USER_JSON_SCHEMA,
     USER_TAG,
     ConfigModel,
@@ -36,6 +37,11 @@ from typedseg.config.base import (
     user_validator,
 )
 from typedseg.config.lazy import tags_of
+
+if not (TYPE_CHECKING or SCHEMA_MODE):
+    # TestTimeAug's branches (and every dataset's pipeline) validate each step through its own class: a
+    # pipeline builds only the transforms it names (the real union is below, for type checkers and the schema)
+    from typedseg.config.unions import TransformConfig
 
 Size = tuple[PositiveInt, PositiveInt]
 """Two positive pixel counts; which is the width depends on the transform (see the module docstring)."""
@@ -499,8 +505,10 @@ _TaggedTransforms = Union[
 TRANSFORM_TYPES = tags_of(_TaggedTransforms)
 """Every built-in transform `type`."""
 
-TransformConfig = Annotated[_TaggedTransforms, discriminate(TRANSFORM_TYPES)]
-"""Any pipeline step: ours by MMSeg's `type`, a user's `UserTransform` subclass by its dotted path."""
+_TaggedTransformConfig = Annotated[_TaggedTransforms, discriminate(TRANSFORM_TYPES)]
+if TYPE_CHECKING or SCHEMA_MODE:
+    TransformConfig = _TaggedTransformConfig
+    """Any pipeline step: ours by MMSeg's `type`, a user's `UserTransform` subclass by its dotted path."""
 
 TransformLike = Union[_Transform, UserTransform]
 """Any transform config, ours or a user's: what the pipeline rules walk."""

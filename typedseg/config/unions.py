@@ -26,6 +26,7 @@ __all__ = [
     "ModelConfig",
     "OptimizerConfig",
     "SchedulerConfig",
+    "TransformConfig",
 ]
 
 SCHEDULER_TAGS = frozenset(
@@ -113,9 +114,11 @@ if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.models.segmentor import ModelConfig
     from typedseg.config.optimizers._tagged import OptimizerConfig
     from typedseg.config.schedulers._unions import SchedulerConfig
+    from typedseg.config.transforms import TransformConfig
 else:
     SchedulerConfig = Annotated[Any, LazyUnion("typedseg.config.schedulers", SCHEDULER_TAGS, "UserScheduler")]
     OptimizerConfig = Annotated[Any, LazyUnion("typedseg.config.optimizers", OPTIMIZER_TAGS, "UserOptimizer")]
     CustomHookConfig = Annotated[Any, LazyUnion("typedseg.config.hooks", HOOK_TAGS, "UserHook")]
     ModelConfig = Annotated[Any, LazyUnion("typedseg.config.models.segmentor", MODEL_TAGS, "UserModel")]
     DatasetConfig = Annotated[Any, LazyUnion("typedseg.config.datasets", DATASET_TAGS, "UserDataset")]
+    TransformConfig = Annotated[Any, LazyUnion("typedseg.config.transforms", TRANSFORM_TAGS, "UserTransform")]
