@@ -42,10 +42,12 @@ def test_lazy_tag_lists_equal_the_real_unions(tags: frozenset[str], real: object
 
 def test_layer_config_tag_lists_equal_the_real_unions() -> None:
     from typedseg.config.models.common import _unions as layer
-    from typedseg.config.models.common.activation import _ActConfigUnion
-    from typedseg.config.models.common.conv import _ConvConfigUnion
-    from typedseg.config.models.common.init import _InitializerUnion
-    from typedseg.config.models.common.norm import _NormConfigUnion
+    from typedseg.config.models.common._tagged import (
+        _ActConfigUnion,
+        _ConvConfigUnion,
+        _InitializerUnion,
+        _NormConfigUnion,
+    )
 
     assert tags_of_members(_NormConfigUnion) == layer.NORM_TAGS
     assert tags_of_members(_ActConfigUnion) == layer.ACT_TAGS

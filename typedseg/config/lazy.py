@@ -100,7 +100,7 @@ class LazyUnion:
         if isinstance(value, BaseModel):
             if user is not None and isinstance(value, user):
                 return value
-            tag = str(getattr(value, "type", ""))
+            tag = str(getattr(value, "type", None) or self.default or "")  # a default member may have no type
             if tag in self.tags and type(value) is self.member(tag):
                 return value
             raise PydanticCustomError(

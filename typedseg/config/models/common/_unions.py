@@ -45,10 +45,12 @@ INIT_CLASSES = {
 """Initializer tag (MMEngine's registry name) -> class."""
 
 if TYPE_CHECKING or SCHEMA_MODE:
-    from typedseg.config.models.common.activation import _ActConfigUnion
-    from typedseg.config.models.common.conv import _ConvConfigUnion
-    from typedseg.config.models.common.init import _InitializerUnion
-    from typedseg.config.models.common.norm import _NormConfigUnion
+    from typedseg.config.models.common._tagged import (
+        _ActConfigUnion,
+        _ConvConfigUnion,
+        _InitializerUnion,
+        _NormConfigUnion,
+    )
 
     NormConfig = _NormConfigUnion
     ActConfig = _ActConfigUnion

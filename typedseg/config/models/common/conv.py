@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
-
-from pydantic import Field
+from typing import Literal
 
 from typedseg.config.base import ConfigModel
 
@@ -21,6 +19,3 @@ class Conv(ConfigModel):
 
     type: Literal["Conv"] = "Conv"
     """MMCV's registry name of the convolution (an alias of Conv2d)."""
-
-
-_ConvConfigUnion = Annotated[Union[Conv2d, Conv], Field(discriminator="type")]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import Field, PositiveFloat
 
 from typedseg.config.base import ConfigModel
 
@@ -48,55 +48,6 @@ class SyncBN(_BatchNorm):
 
     type: Literal["SyncBN"] = "SyncBN"
     """MMCV's registry name: `nn.SyncBatchNorm` (MMEngine reverts it to BN when not distributed)."""
-
-
-class GN(_Norm):
-    """Group normalization (`nn.GroupNorm`): statistics per sample over groups of channels."""
-
-    type: Literal["GN"] = "GN"
-    """MMCV's registry name: `nn.GroupNorm`."""
-    num_groups: PositiveInt
-    """Number of channel groups; must divide the channels of every layer it normalizes."""
-    affine: bool = True
-    """Learn a per-channel scale and shift."""
-
-
-class LN(_Norm):
-    """Layer normalization over the last dimension (`nn.LayerNorm`), for token sequences."""
-
-    type: Literal["LN"] = "LN"
-    """MMCV's registry name: `nn.LayerNorm`."""
-    elementwise_affine: bool = True
-    """Learn a per-channel scale (and shift, with bias)."""
-    bias: bool = True
-    """Learn a shift as well (torch >= 2.1)."""
-
-
-class LN2d(_Norm):
-    """MMPretrain's layer normalization over the channels of an (N, C, H, W) map (ConvNeXt's)."""
-
-    type: Literal["LN2d"] = "LN2d"
-    """MMPretrain's registry name: `LayerNorm2d`."""
-    elementwise_affine: bool = True
-    """Learn a per-channel scale (and shift, with bias)."""
-    bias: bool = True
-    """Learn a shift as well (torch >= 2.1)."""
-
-
-class IN(_Norm):
-    """Instance normalization (`nn.InstanceNorm2d`): statistics per sample and channel."""
-
-    type: Literal["IN"] = "IN"
-    """MMCV's registry name: `nn.InstanceNorm2d`."""
-    momentum: Annotated[float, Field(ge=0.0, le=1.0)] | None = 0.1
-    """Weight of the current batch in the running statistics (used with track_running_stats)."""
-    affine: bool = False
-    """Learn a per-channel scale and shift (torch's default: no)."""
-    track_running_stats: bool = False
-    """Keep running statistics for evaluation (torch's default: no)."""
-
-
-_NormConfigUnion = Annotated[Union[BN, BN2d, SyncBN, GN, LN, LN2d, IN], Field(discriminator="type")]
 
 
 BATCH_NORMS = (BN, BN2d, SyncBN)

@@ -1,0 +1,36 @@
+"""The initializers MMSegmentation's models do not default to: Xavier, Uniform, Kaiming and Caffe2Xavier."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from typedseg.config.models.common.init import _LayerInit
+from typedseg.config.models.common.init_args import _KaimingArgs, _UniformArgs, _XavierArgs
+
+
+class XavierInit(_LayerInit, _XavierArgs):
+    """Glorot (Xavier) initialization of the selected layers."""
+
+    type: Literal["Xavier"] = "Xavier"
+    """MMEngine's registry name of the initializer."""
+
+
+class UniformInit(_LayerInit, _UniformArgs):
+    """Draw the weights of the selected layers from a uniform distribution on [a, b]."""
+
+    type: Literal["Uniform"] = "Uniform"
+    """MMEngine's registry name of the initializer."""
+
+
+class KaimingInit(_LayerInit, _KaimingArgs):
+    """He (Kaiming) initialization of the selected layers."""
+
+    type: Literal["Kaiming"] = "Kaiming"
+    """MMEngine's registry name of the initializer."""
+
+
+class Caffe2XavierInit(_LayerInit):
+    """Caffe2's XavierFill: Kaiming uniform with fan_in and a=1 (its arguments are fixed)."""
+
+    type: Literal["Caffe2Xavier"] = "Caffe2Xavier"
+    """MMEngine's registry name of the initializer."""
