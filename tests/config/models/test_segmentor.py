@@ -13,8 +13,8 @@ from tests.config.models import BASE_MODEL_NAMES, DATA_PREPROCESSOR, base_model
 from typedseg.config.base import dotted_name
 from typedseg.config.models.backbones import ConvNeXt, MixVisionTransformer, ResNetV1c, UNet
 from typedseg.config.models.heads import DepthwiseSeparableASPPHead, FCNHead, SegformerHead, UPerHead
+from typedseg.config.models.necks import FPN
 from typedseg.config.models.segmentor import (
-    FPN,
     MODEL_TYPES,
     EncoderDecoder,
     ModelConfig,

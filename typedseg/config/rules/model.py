@@ -20,19 +20,22 @@ from typedseg.config.models.backbones._base import UserBackbone, _Backbone
 from typedseg.config.models.common.init import checkpoints
 from typedseg.config.models.heads._base import _DecodeHead
 from typedseg.config.models.losses import CrossEntropyLoss, DiceLoss
-from typedseg.config.models.segmentor import FPN, EncoderDecoder, UserNeck, as_hw
+from typedseg.config.models.segmentor import EncoderDecoder, as_hw
 from typedseg.problems import Path, Problem
 
 if TYPE_CHECKING:
     from typedseg.config.models.backbones.convnext import ConvNeXt
     from typedseg.config.models.backbones.unet import UNet
     from typedseg.config.models.heads.aspp import DepthwiseSeparableASPPHead
+    from typedseg.config.models.necks import FPN, UserNeck
 else:  # the rules never import a family just to find that the config does not use it
     ConvNeXt = when_loaded("typedseg.config.models.backbones.convnext", "ConvNeXt")
     UNet = when_loaded("typedseg.config.models.backbones.unet", "UNet")
     DepthwiseSeparableASPPHead = when_loaded(
         "typedseg.config.models.heads.aspp", "DepthwiseSeparableASPPHead"
     )
+    FPN = when_loaded("typedseg.config.models.necks", "FPN")
+    UserNeck = when_loaded("typedseg.config.models.necks", "UserNeck")
 
 ROOT = "model"
 REMOTE_PREFIXES = (
