@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = [
     "typedseg.config.schedulers",
+    "typedseg.config.datasets",
     "typedseg.config.hooks",
     "typedseg.config.optimizers",
     "typedseg.config.models.common",

@@ -12,7 +12,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from typedseg.config import unions
-from typedseg.config.datasets import DatasetConfig as RealDatasetConfig
+from typedseg.config.datasets._tagged import DatasetConfig as RealDatasetConfig
 from typedseg.config.errors import model_tag, problems_from_validation, strip_annotated, union_members
 from typedseg.config.hooks._tagged import CustomHookConfig as RealHookConfig
 from typedseg.config.lazy import tags_of

@@ -109,7 +109,7 @@ DATASET_TAGS = frozenset(
 )
 
 if TYPE_CHECKING or SCHEMA_MODE:
-    from typedseg.config.datasets import DatasetConfig
+    from typedseg.config.datasets._tagged import DatasetConfig
     from typedseg.config.hooks._tagged import CustomHookConfig
     from typedseg.config.models.segmentor import ModelConfig
     from typedseg.config.optimizers._tagged import OptimizerConfig

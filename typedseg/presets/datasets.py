@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampler
-from typedseg.config.datasets import (
-    ADE20KDataset,
-    CityscapesDataset,
-    DataPrefix,
-    PascalVOCDataset,
-    SegDataset,
-)
+from typedseg.config.datasets import DataPrefix
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.transforms import (
     LoadAnnotations,
@@ -33,6 +27,9 @@ from typedseg.config.transforms import (
     TestTimeAug,
     TransformConfig,
 )
+
+if TYPE_CHECKING:  # each preset imports its own dataset class, so a config loads only the one it uses
+    from typedseg.config.datasets import ADE20KDataset, CityscapesDataset, PascalVOCDataset, SegDataset
 
 TTA_RATIOS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
 """`img_ratios` of the dataset bases: the scales test-time augmentation runs at."""
@@ -148,6 +145,8 @@ def ade20k(
     test = _test_pipeline((2048, 512), reduce_zero_label=True)
 
     def dataset(split: str, pipeline: list[TransformConfig]) -> ADE20KDataset:
+        from typedseg.config.datasets import ADE20KDataset
+
         prefix = DataPrefix(img_path=f"images/{split}", seg_map_path=f"annotations/{split}")
         return ADE20KDataset(data_root=data_root, data_prefix=prefix, pipeline=pipeline)
 
@@ -166,6 +165,8 @@ def _cityscapes(
     test = _test_pipeline(scale)
 
     def dataset(split: str, pipeline: list[TransformConfig]) -> CityscapesDataset:
+        from typedseg.config.datasets import CityscapesDataset
+
         prefix = DataPrefix(img_path=f"leftImg8bit/{split}", seg_map_path=f"gtFine/{split}")
         return CityscapesDataset(data_root=data_root, data_prefix=prefix, pipeline=pipeline)
 
@@ -211,6 +212,8 @@ def pascal_voc12(
     test = _test_pipeline((2048, 512))
 
     def dataset(split: str, pipeline: list[TransformConfig]) -> PascalVOCDataset:
+        from typedseg.config.datasets import PascalVOCDataset
+
         return PascalVOCDataset(
             data_root=data_root,
             data_prefix=DataPrefix(img_path="JPEGImages", seg_map_path="SegmentationClass"),

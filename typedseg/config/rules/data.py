@@ -9,15 +9,11 @@ with other sections (the model's num_classes, the data preprocessor's size).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from typedseg.config.base import ConfigModel
-from typedseg.config.datasets import (
-    ConcatDataset,
-    DatasetLike,
-    RepeatDataset,
-    _SegDataset,
-)
+from typedseg.config.datasets._base import _SegDataset
+from typedseg.config.lazy import when_loaded
 from typedseg.config.transforms import (
     LoadAnnotations,
     LoadImageFromFile,
@@ -33,6 +29,12 @@ from typedseg.config.transforms import (
     UserTransform,
 )
 from typedseg.problems import Path, Problem
+
+if TYPE_CHECKING:
+    from typedseg.config.datasets._tagged import ConcatDataset, DatasetLike, RepeatDataset
+else:  # the wrappers load only for a config that wraps a dataset
+    ConcatDataset = when_loaded("typedseg.config.datasets._tagged", "ConcatDataset")
+    RepeatDataset = when_loaded("typedseg.config.datasets._tagged", "RepeatDataset")
 
 Stage = Literal["train", "val", "test"]
 
