@@ -3,8 +3,6 @@
 Commands import the library lazily so that `validate`, `show` and `schema` start fast and never import torch.
 """
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path

@@ -93,6 +93,7 @@ def generate_optimizers() -> dict[str, str]:
             [spec],
             module_doc=f"Config model of `torch.optim.{torch_names[spec.name]}` (torch {version}), type `{spec.name}`.",
             generated_by=COMMAND,
+            postponed_annotations=False,
         )
         for spec in specs
     }

@@ -9,8 +9,6 @@ Why each choice:
   exact `FILE:LINE` of the keyword argument that set the offending value.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import sys
@@ -176,7 +174,7 @@ class UserConfig(ConfigModel):
         return data
 
     @model_validator(mode="after")
-    def _type_names_this_class(self) -> UserConfig:
+    def _type_names_this_class(self) -> "UserConfig":
         expected = dotted_name(type(self))
         if self.type != expected:
             rules = Rules()

@@ -1,7 +1,5 @@
 """Dataloaders: batch size, workers, sampler, and the dataset they read (typedseg.config.datasets)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Evaluators: the metrics computed by the val and test loops (`val_evaluator`, `test_evaluator`)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import SerializeAsAny, Tag, WithJsonSchema

@@ -1,7 +1,5 @@
 """The top-level model: one experiment, every section typed, cross-field rules checked on construction."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, model_validator
@@ -106,7 +104,7 @@ class Experiment(ConfigModel):
     """The test pipeline used with tta_model (its TestTimeAug step lists the alternatives)."""
 
     @model_validator(mode="after")
-    def _cross_field_rules(self) -> Experiment:
+    def _cross_field_rules(self) -> "Experiment":
         from typedseg.config.rules.experiment import check_experiment
 
         rules = Rules()

@@ -1,7 +1,5 @@
 """Training, validation and test loops: MMEngine's `train_cfg`, `val_cfg` and `test_cfg`."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
@@ -32,7 +30,7 @@ class _TrainLoop(ConfigModel):
         return "epochs" if self.by_epoch else "iterations"
 
     @model_validator(mode="after")
-    def _check_dynamic_intervals(self) -> _TrainLoop:
+    def _check_dynamic_intervals(self) -> "_TrainLoop":
         rules = Rules()
         milestones = [m for m, _ in self.dynamic_intervals or ()]
         if milestones != sorted(milestones):

@@ -7,8 +7,6 @@ wrapper's dict as in MMEngine (its `build_optim_wrapper` pops them). Unlike MMEn
 `typedseg.config.rules.optim`.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, Tag

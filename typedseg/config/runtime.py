@@ -1,7 +1,5 @@
 """Runtime settings: environment, randomness, logging, visualization backends and LR auto-scaling."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, JsonValue, Tag

@@ -11,8 +11,6 @@ Sizes follow each class's own order, as in MMSeg: `RandomCrop.crop_size` is (h, 
 (long edge, short edge) and its order does not matter.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -125,7 +123,7 @@ class _Transform(ConfigModel):
     """The registry name of the transform class."""
 
     @model_validator(mode="after")
-    def _validate(self) -> _Transform:
+    def _validate(self) -> "_Transform":
         rules = Rules()
         self._check(rules)
         rules.raise_if_any()
@@ -457,7 +455,7 @@ class TestTimeAug(_Transform):
     __test__ = False  # not a pytest test class, despite its name
 
     type: Literal["TestTimeAug"] = "TestTimeAug"
-    transforms: Seq[Seq[TransformConfig]]
+    transforms: "Seq[Seq[TransformConfig]]"  # the real union is defined below (schema export)
     """The steps, in order; each lists its alternatives, and every combination of one alternative per step is
     applied to a copy of the sample."""
 

@@ -1,7 +1,5 @@
 """What every segmentation dataset shares: folders, metainfo, the pipeline and their rules; a user's base."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
@@ -155,7 +153,7 @@ class _SegDataset(ConfigModel):
         return self.metainfo is not None and self.metainfo.classes is not None
 
     @model_validator(mode="after")
-    def _validate(self) -> _SegDataset:
+    def _validate(self) -> "_SegDataset":
         rules = Rules()
         self._check(rules)
         rules.raise_if_any()
@@ -238,7 +236,7 @@ class UserDataset(UserConfig):
     """
 
 
-def dataset_meta(dataset: DatasetLike) -> DatasetMeta | None:
+def dataset_meta(dataset: "DatasetLike") -> DatasetMeta | None:
     """The metainfo MMSeg/MMEngine build for a dataset config (a wrapper's is its first dataset's); None for a
     user's dataset."""
     if isinstance(dataset, _SegDataset):

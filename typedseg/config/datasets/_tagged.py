@@ -1,8 +1,6 @@
 """MMEngine's dataset wrappers (ConcatDataset, RepeatDataset), the tagged union over every dataset they wrap, and the
 type aliases the data rules walk."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
@@ -31,7 +29,7 @@ class ConcatDataset(ConfigModel):
     """Several datasets read as one, one after the other (MMEngine's wrapper); their metainfo must be equal."""
 
     type: Literal["ConcatDataset"] = "ConcatDataset"
-    datasets: Annotated[Seq[DatasetConfig], Field(min_length=1)]
+    datasets: "Annotated[Seq[DatasetConfig], Field(min_length=1)]"
     """The datasets, in order; the first one's metainfo is the wrapper's."""
     lazy_init: bool = False
     """Defer reading the datasets' sample lists until first needed."""
@@ -39,7 +37,7 @@ class ConcatDataset(ConfigModel):
     """Metainfo keys allowed to differ between the datasets (the first dataset's values are used)."""
 
     @model_validator(mode="after")
-    def _validate(self) -> ConcatDataset:
+    def _validate(self) -> "ConcatDataset":
         rules = Rules()
         ignored = {self.ignore_keys} if isinstance(self.ignore_keys, str) else set(self.ignore_keys or ())
         metas = [dataset_meta(dataset) for dataset in self.datasets]
@@ -68,7 +66,7 @@ class RepeatDataset(ConfigModel):
     """One dataset repeated `times` times per epoch (MMEngine's wrapper): fewer, longer epochs."""
 
     type: Literal["RepeatDataset"] = "RepeatDataset"
-    dataset: DatasetConfig
+    dataset: "DatasetConfig"
     """The dataset to repeat."""
     times: PositiveInt
     """How many times each epoch goes through it."""

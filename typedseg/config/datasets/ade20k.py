@@ -1,7 +1,5 @@
 """MMSegmentation's ADE20KDataset: 150 classes, label 0 (other) reduced away."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from typedseg.config.datasets._base import RGB, _SegDataset

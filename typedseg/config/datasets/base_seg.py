@@ -1,7 +1,5 @@
 """MMSegmentation's BaseSegDataset: any folder of images and label maps."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.datasets._base import _SegDataset

@@ -1,7 +1,5 @@
 """MMSegmentation's CityscapesDataset: 19 classes, `_leftImg8bit`/`_gtFine_labelTrainIds` files."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from typedseg.config.datasets._base import RGB, _SegDataset

@@ -1,7 +1,5 @@
 """MMSegmentation's PascalVOCDataset: 21 classes, images listed by an ann_file."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """What hooks share: priorities, events, metric-rule inference (save_best, early stopping); a user's base."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union
 

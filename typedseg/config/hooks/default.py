@@ -1,7 +1,5 @@
 """The hooks of MMEngine's `default_hooks` (and MMSegmentation's SegVisualizationHook), and their typed record."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -70,7 +68,7 @@ class LoggerHook(ConfigModel):
     """When it runs among the hooks of a stage (lower first); MMEngine's default: BELOW_NORMAL (60)."""
 
     @model_validator(mode="after")
-    def _check(self) -> LoggerHook:
+    def _check(self) -> "LoggerHook":
         rules = Rules()
         if not self.keep_local and self.out_dir is None:
             rules.add(
@@ -171,7 +169,7 @@ class CheckpointHook(ConfigModel):
         return Problem(code, path, message, hint)
 
     @model_validator(mode="after")
-    def _check(self) -> CheckpointHook:
+    def _check(self) -> "CheckpointHook":
         rules = Rules()
         metrics = self.best_metrics
         if "auto" in metrics and len(metrics) > 1:
@@ -253,7 +251,7 @@ class SegVisualizationHook(ConfigModel):
     """When it runs among the hooks of a stage (lower first); MMSegmentation's default: NORMAL (50)."""
 
     @model_validator(mode="after")
-    def _check(self) -> SegVisualizationHook:
+    def _check(self) -> "SegVisualizationHook":
         rules = Rules()
         if self.show and not self.draw:
             rules.add(

@@ -1,7 +1,5 @@
 """MMEngine's EarlyStoppingHook: stops training when a validation metric stops improving."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -33,7 +31,7 @@ class EarlyStoppingHook(ConfigModel):
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is LOWEST (100)."""
 
     @model_validator(mode="after")
-    def _check(self) -> EarlyStoppingHook:
+    def _check(self) -> "EarlyStoppingHook":
         rules = Rules()
         found = rule_problem(self.monitor, self.rule)
         if found is not None:

@@ -1,7 +1,5 @@
 """MMEngine's EMAHook: an exponential moving average of the weights, swapped in for validation."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -48,7 +46,7 @@ class EMAHook(ConfigModel):
         return 100 if self.gamma is None else self.gamma
 
     @model_validator(mode="after")
-    def _check(self) -> EMAHook:
+    def _check(self) -> "EMAHook":
         rules = Rules()
         if self.begin_iter and self.begin_epoch:
             rules.add(

@@ -1,7 +1,5 @@
 """MMEngine's EmptyCacheHook: releases the CUDA cache around epochs or iterations."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.base import ConfigModel

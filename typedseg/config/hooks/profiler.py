@@ -1,7 +1,5 @@
 """MMEngine's ProfilerHook and its trace handlers."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
@@ -84,7 +82,7 @@ class ProfilerHook(ConfigModel):
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is VERY_LOW (90)."""
 
     @model_validator(mode="after")
-    def _check(self) -> ProfilerHook:
+    def _check(self) -> "ProfilerHook":
         rules = Rules()
         if self.by_epoch and self.profile_times > 1:
             rules.add(

@@ -1,7 +1,5 @@
 """MMEngine's SyncBuffersHook: synchronises model buffers (BN statistics) across ranks each epoch."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.base import ConfigModel

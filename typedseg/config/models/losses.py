@@ -5,8 +5,6 @@ entries whose name contains `loss`. The head passes its own `ignore_index` to ea
 CrossEntropyLoss uses it, DiceLoss ignores it and uses its own (see `typedseg.config.rules.model`).
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import Field, SerializeAsAny, Tag, WithJsonSchema, model_validator
@@ -52,7 +50,7 @@ class CrossEntropyLoss(ConfigModel):
     """Average over the pixels that are not ignore_index only (PyTorch's behaviour); False: over all pixels."""
 
     @model_validator(mode="after")
-    def _check(self) -> CrossEntropyLoss:
+    def _check(self) -> "CrossEntropyLoss":
         rules = Rules()
         if self.use_sigmoid and self.use_mask:
             rules.add(

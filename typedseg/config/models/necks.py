@@ -1,7 +1,5 @@
 """Necks between backbone and heads: MMSegmentation's FPN, and the base of a user's own neck."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
@@ -82,7 +80,7 @@ class FPN(ConfigModel):
         return f"FPN (out_channels={self.out_channels}, num_outs={self.num_outs})"
 
     @model_validator(mode="after")
-    def _check(self) -> FPN:
+    def _check(self) -> "FPN":
         rules = Rules()
         ins = len(self.in_channels)
         if self.start_level >= ins:

@@ -6,8 +6,6 @@ across its components (channels, class counts, checkpoints, slide inference) are
 `typedseg.config.rules.model`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -55,7 +53,7 @@ class PreprocessorTestCfg(ConfigModel):
     """Pad every test image to a multiple of this."""
 
     @model_validator(mode="after")
-    def _check(self) -> PreprocessorTestCfg:
+    def _check(self) -> "PreprocessorTestCfg":
         rules = Rules()
         if self.size is None and self.size_divisor is None:
             rules.add(
@@ -104,7 +102,7 @@ class SegDataPreProcessor(ConfigModel):
     """Padding of test batches; None: test images are stacked unpadded (they must share a size)."""
 
     @model_validator(mode="after")
-    def _check(self) -> SegDataPreProcessor:
+    def _check(self) -> "SegDataPreProcessor":
         rules = Rules()
         if self.bgr_to_rgb and self.rgb_to_bgr:
             rules.add(
@@ -280,7 +278,7 @@ class SegTTAModel(ConfigModel):
     """Pre-processor for the wrapped model, used only when the model has none (MMEngine's setdefault)."""
 
     @model_validator(mode="after")
-    def _check(self) -> SegTTAModel:
+    def _check(self) -> "SegTTAModel":
         rules = Rules()
         inner = getattr(self.module, "data_preprocessor", None)
         if self.data_preprocessor is not None and inner is not None:

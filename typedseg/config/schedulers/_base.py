@@ -1,7 +1,5 @@
 """What every parameter scheduler shares: the window, how it is stepped, the rules on both; a user's base."""
 
-from __future__ import annotations
-
 from typing import Annotated, Union
 
 from pydantic import Field, PositiveInt, model_validator
@@ -50,7 +48,7 @@ class _Scheduler(ConfigModel):
         return "lr"
 
     @model_validator(mode="after")
-    def _validate(self) -> _Scheduler:
+    def _validate(self) -> "_Scheduler":
         rules = Rules()
         self._check(rules)
         rules.raise_if_any()
@@ -131,7 +129,7 @@ class UserScheduler(UserConfig):
         return self.param_name
 
     @model_validator(mode="after")
-    def _validate_window(self) -> UserScheduler:
+    def _validate_window(self) -> "UserScheduler":
         rules = Rules()
         _check_window(rules, self.begin, self.end)
         rules.raise_if_any()

@@ -1,7 +1,5 @@
 """MMEngine's Constant schedulers: ConstantLR, ConstantMomentum and ConstantParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.base import Rules

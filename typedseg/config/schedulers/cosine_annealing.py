@@ -1,7 +1,5 @@
 """MMEngine's cosine annealing schedulers: CosineAnnealingLR, CosineAnnealingMomentum, CosineAnnealingParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt

@@ -1,7 +1,5 @@
 """MMEngine's CosineRestart schedulers: CosineRestartLR, CosineRestartMomentum and CosineRestartParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt

@@ -1,7 +1,5 @@
 """MMEngine's Exponential schedulers: ExponentialLR, ExponentialMomentum and ExponentialParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.schedulers._base import _Momentum, _Named, _Scheduler

@@ -1,7 +1,5 @@
 """MMEngine's Linear schedulers: LinearLR, LinearMomentum and LinearParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.base import Rules

@@ -1,7 +1,5 @@
 """MMEngine's MultiStep schedulers: MultiStepLR, MultiStepMomentum and MultiStepParamScheduler."""
 
-from __future__ import annotations
-
 from itertools import pairwise
 from typing import Literal
 

@@ -1,7 +1,5 @@
 """MMEngine's OneCycle schedulers: OneCycleLR and OneCycleParamScheduler (there is no momentum variant)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt

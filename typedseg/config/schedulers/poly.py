@@ -1,7 +1,5 @@
 """MMEngine's Poly schedulers (PolyLR, PolyMomentum, PolyParamScheduler) and MMSegmentation's PolyLRRatio."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """MMEngine's plateau schedulers: ReduceOnPlateauLR, ReduceOnPlateauMomentum, ReduceOnPlateauParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """MMEngine's Step schedulers: StepLR, StepMomentum and StepParamScheduler."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import PositiveInt

@@ -1,7 +1,5 @@
 """What every backbone shares: output reporting, out_indices and pretrained checks; a user's base."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Annotated

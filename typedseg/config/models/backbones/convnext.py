@@ -1,7 +1,5 @@
 """MMPretrain's ConvNeXt (`mmpretrain.ConvNeXt` in MMSegmentation configs)."""
 
-from __future__ import annotations
-
 from itertools import pairwise
 from typing import Annotated, Literal, Union
 
@@ -49,7 +47,7 @@ class ConvNeXtArch(ConfigModel):
     """Channels of each stage."""
 
     @model_validator(mode="after")
-    def _check(self) -> ConvNeXtArch:
+    def _check(self) -> "ConvNeXtArch":
         rules = Rules()
         if len(self.depths) != len(self.channels):
             rules.add(
@@ -135,7 +133,7 @@ class ConvNeXt(_Backbone):
         return f"ConvNeXt (channels={list(self.arch.channels)})"
 
     @model_validator(mode="after")
-    def _check(self) -> ConvNeXt:
+    def _check(self) -> "ConvNeXt":
         rules = Rules()
         n = len(self.stages()[0])
         field = "out_indices"

@@ -1,7 +1,5 @@
 """MMSegmentation's MixVisionTransformer (SegFormer's MiT-b0...b5 encoders)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import PositiveInt, model_validator
@@ -83,7 +81,7 @@ class MixVisionTransformer(_Backbone):
         return f"MixVisionTransformer (embed_dims={self.embed_dims}, num_heads={list(self.num_heads)})"
 
     @model_validator(mode="after")
-    def _check(self) -> MixVisionTransformer:
+    def _check(self) -> "MixVisionTransformer":
         rules = Rules()
         n = self.num_stages
         for field in ("num_layers", "num_heads", "patch_sizes", "strides", "sr_ratios"):

@@ -1,7 +1,5 @@
 """MMSegmentation's ResNet family: ResNet, ResNetV1c (deep stem) and ResNetV1d (deep stem, avg-down)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, JsonValue, PositiveInt, model_validator
@@ -54,7 +52,7 @@ class ResNetPlugin(ConfigModel):
     """Per stage, whether it gets the plugin; None: every stage."""
 
     @model_validator(mode="after")
-    def _check(self) -> ResNetPlugin:
+    def _check(self) -> "ResNetPlugin":
         rules = Rules()
         if "type" not in self.cfg:
             rules.add(
@@ -138,7 +136,7 @@ class _ResNet(_Backbone):
         return f"{self.type} depth {self.depth}{base}"
 
     @model_validator(mode="after")
-    def _check(self) -> _ResNet:
+    def _check(self) -> "_ResNet":
         rules = Rules()
         n = self.num_stages
         _check_length(rules, "strides", self.strides, n, "num_stages")

@@ -1,7 +1,5 @@
 """MMSegmentation's UNet and its upsampling modules."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, PositiveInt, model_validator
@@ -35,7 +33,7 @@ class InterpUpsample(ConfigModel):
     """Align corner pixels; only for bilinear/bicubic (torch raises otherwise)."""
 
     @model_validator(mode="after")
-    def _check(self) -> InterpUpsample:
+    def _check(self) -> "InterpUpsample":
         rules = Rules()
         if (self.size is None) == (self.scale_factor is None):
             rules.add(
@@ -88,7 +86,7 @@ class DeconvModule(ConfigModel):
     """Upsampling factor (the transposed conv's stride)."""
 
     @model_validator(mode="after")
-    def _check(self) -> DeconvModule:
+    def _check(self) -> "DeconvModule":
         rules = Rules()
         gap = self.kernel_size - self.scale_factor
         if gap < 0 or gap % 2:
@@ -168,7 +166,7 @@ class UNet(_Backbone):
         return f"UNet (base_channels={self.base_channels}, num_stages={self.num_stages})"
 
     @model_validator(mode="after")
-    def _check(self) -> UNet:
+    def _check(self) -> "UNet":
         rules = Rules()
         n = self.num_stages
         for field in ("strides", "enc_num_convs", "enc_dilations"):

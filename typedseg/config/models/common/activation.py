@@ -1,7 +1,5 @@
 """Activation layer configs (`act_cfg`): MMCV's registered activations and their arguments."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.base import ConfigModel

@@ -1,7 +1,5 @@
 """The other activations MMCV registers (MMSegmentation's models use ReLU and GELU, in `activation`)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import PositiveInt, model_validator
@@ -92,7 +90,7 @@ class HSigmoid(ConfigModel):
     """Upper clamp."""
 
     @model_validator(mode="after")
-    def _check(self) -> HSigmoid:
+    def _check(self) -> "HSigmoid":
         rules = Rules()
         if self.divisor == 0:
             rules.add(

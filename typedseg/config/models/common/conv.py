@@ -1,7 +1,5 @@
 """Convolution layer configs (`conv_cfg`)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.base import ConfigModel

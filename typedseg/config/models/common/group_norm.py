@@ -1,7 +1,5 @@
 """Group and instance normalization configs (`norm_cfg`): MMCV's GN and IN."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt

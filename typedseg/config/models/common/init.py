@@ -1,7 +1,5 @@
 """Weight initializer configs (`init_cfg`): MMEngine's initializers and their `override` entries."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -61,7 +59,7 @@ class _LayerInit(_InitArgs):
     """Sub-modules, by attribute name, initialized as a whole (by this initializer or their own)."""
 
     @model_validator(mode="after")
-    def _check_target(self) -> _LayerInit:
+    def _check_target(self) -> "_LayerInit":
         rules = Rules()
         if self.layer is None and self.override is None:
             rules.add(

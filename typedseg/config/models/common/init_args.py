@@ -1,7 +1,5 @@
 """What MMEngine's initializers share: their arguments, and the plain `name` override (no initializer of its own)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field

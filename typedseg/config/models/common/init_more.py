@@ -1,7 +1,5 @@
 """The initializers MMSegmentation's models do not default to: Xavier, Uniform, Kaiming and Caffe2Xavier."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.models.common.init import _LayerInit

@@ -1,7 +1,5 @@
 """The typed `override` entries of an initializer (all but `name` alone), and their real tagged union."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Tag

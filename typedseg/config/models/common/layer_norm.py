@@ -1,7 +1,5 @@
 """Layer normalization configs (`norm_cfg`): MMCV's LN and MMPretrain's channels-first LN2d."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.models.common.norm import _Norm

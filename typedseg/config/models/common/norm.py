@@ -1,7 +1,5 @@
 """Normalization layer configs (`norm_cfg`): MMCV's BN, SyncBN, GN, LN and friends."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveFloat

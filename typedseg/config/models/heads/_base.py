@@ -1,7 +1,5 @@
 """MMSegmentation's BaseDecodeHead arguments and rules, shared by every decode head; a user's base."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -114,7 +112,7 @@ class _DecodeHead(ConfigModel):
     # --- rules ------------------------------------------------------------------------------------
 
     @model_validator(mode="after")
-    def _validate(self) -> _DecodeHead:
+    def _validate(self) -> "_DecodeHead":
         rules = Rules()
         self._check(rules)
         rules.raise_if_any()

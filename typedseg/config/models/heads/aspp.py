@@ -1,7 +1,5 @@
 """MMSegmentation's ASPPHead (DeepLabV3) and DepthwiseSeparableASPPHead (DeepLabV3+)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt

@@ -1,7 +1,5 @@
 """MMSegmentation's FCNHead."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt

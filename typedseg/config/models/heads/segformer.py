@@ -1,7 +1,5 @@
 """MMSegmentation's SegformerHead."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from typedseg.config.models.common import InterpolateMode

@@ -1,7 +1,5 @@
 """MMSegmentation's UPerHead (UPerNet)."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import PositiveInt
