@@ -5,7 +5,7 @@ faster than that. The goal (DESIGN.md) is a whole validate within 1.25x of the f
 config (MMSEG_CONFIG) and a Python with mmengine (MMENGINE_PYTHON; `pip install mmengine-lite packaging` in a
 separate venv), MMEngine's `Config.fromfile` on it is measured too (it validates nothing).
 
-    python bench/bench_validate.py [--runs 15] [--config configs/quickstart.py] [--config2 configs/...]
+    python bench/bench_validate.py [--runs 21] [--config configs/quickstart.py] [--config2 configs/...]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--config", default="configs/quickstart.py")
     parser.add_argument("--config2", default="configs/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py")
     args = parser.parse_args()
