@@ -77,9 +77,8 @@ def _duplicates(hooks: list[tuple[Path, object]]) -> list[Problem]:
     first: dict[str, Path] = {}
     problems = []
     for path, hook in hooks:
-        kind = (
-            "" if isinstance(hook, UserConfig) else str(getattr(hook, "type", ""))
-        )  # a built-in hook's type
+        # a built-in hook's type (a user's hook may reuse a name: it is not one of ours)
+        kind = "" if isinstance(hook, UserConfig) else str(getattr(hook, "type", ""))
         if kind not in _TWICE:
             continue
         if kind not in first:
