@@ -8,7 +8,9 @@ The answer is read from the config models themselves (every `type: Literal[...]`
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from functools import cache
+from types import ModuleType
 from typing import Literal, get_args, get_origin
 
 from pydantic import BaseModel
@@ -30,6 +32,7 @@ _FAMILIES = (
     "typedseg.config.models.losses",
     "typedseg.config.models.backbones",
     "typedseg.config.models.heads",
+    "typedseg.config.models.necks",
     "typedseg.config.models.segmentor",
 )
 
@@ -76,12 +79,26 @@ def _literal_values(annotation: object) -> tuple[str, ...]:
     return ()
 
 
+def _family_modules() -> list[ModuleType]:
+    """Every module of the families, the lazy packages' submodules included (a lazy package's own namespace
+    holds only what was asked of it so far)."""
+    modules = []
+    for name in _FAMILIES:
+        module = importlib.import_module(name)
+        modules.append(module)
+        if hasattr(module, "__path__"):
+            modules += [
+                importlib.import_module(info.name)
+                for info in pkgutil.walk_packages(module.__path__, f"{name}.")
+            ]
+    return modules
+
+
 @cache
 def known_types() -> frozenset[str]:
     """Every `type` value some typedseg config model accepts (MMEngine's, MMCV's and MMSeg's class names)."""
     found: set[str] = set()
-    for name in _FAMILIES:
-        module = importlib.import_module(name)
+    for module in _family_modules():
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, BaseModel) and "type" in value.model_fields:
                 found.update(_literal_values(value.model_fields["type"].annotation))

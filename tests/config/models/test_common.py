@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +14,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+import typedseg.config.models
 from typedseg.config.base import ConfigModel, UserConfig
-from typedseg.config.models import backbones, common, heads, losses, segmentor
+from typedseg.config.models import common
 from typedseg.config.models.common import (
     BN,
     GN,
@@ -38,7 +41,11 @@ NORM = TypeAdapter(NormConfig)
 ACT = TypeAdapter(ActConfig)
 CONV = TypeAdapter(ConvConfig)
 INIT = TypeAdapter(InitConfig)
-MODULES = (common, losses, backbones, heads, segmentor)
+MODULES = [
+    importlib.import_module(info.name)
+    for info in pkgutil.walk_packages(typedseg.config.models.__path__, "typedseg.config.models.")
+]
+"""Every module of the model family (the lazy packages' submodules included)."""
 
 BATCH_NORM = {
     "requires_grad": True,
@@ -268,6 +275,22 @@ def _defaults() -> list[tuple[str, BaseModel]]:
             values = field.default if isinstance(field.default, tuple) else (field.default,)
             found.extend((f"{model.__name__}.{name}", v) for v in values if isinstance(v, BaseModel))
     return found
+
+
+def test_the_walk_finds_every_family() -> None:
+    names = {model.__name__ for model in _models()}
+    assert {
+        "SyncBN",
+        "GELU",
+        "Tanh",
+        "XavierInit",
+        "ConvNeXt",
+        "UNet",
+        "UPerHead",
+        "FPN",
+        "DiceLoss",
+    } <= names
+    assert len(_defaults()) >= 20
 
 
 def test_every_class_has_a_one_line_docstring() -> None:
