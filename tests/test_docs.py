@@ -250,10 +250,10 @@ def _run(command: str) -> Ran:
 
 @pytest.fixture(scope="session")
 def outputs() -> dict[str, Ran]:
-    """Every documented command, run once: first, in page order, those that write a file (`--out`) other examples
-    read; then the rest in parallel (each is a fresh process)."""
+    """Every documented command, run once: first, in page order, those that write a file other examples read
+    (`--out`, and `typedseg new`, which writes its argument); then the rest in parallel (each a fresh process)."""
     commands = list(dict.fromkeys(example.command for example in CONSOLE_EXAMPLES if example.command))
-    writers = [command for command in commands if " --out " in command]
+    writers = [command for command in commands if " --out " in command or command.startswith("typedseg new ")]
     ran = {command: _run(command) for command in writers}
     readers = [command for command in commands if command not in ran]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
