@@ -86,7 +86,7 @@ def test_a_config_loads_only_the_families_it_names() -> None:
     unused = {
         "typedseg.config.schedulers.one_cycle",
         "typedseg.config.schedulers.cosine_annealing",
-        "typedseg.config.schedulers._unions",
+        "typedseg.config.schedulers._tagged",
         "typedseg.config.optimizers.adam",
         "typedseg.config.optimizers._tagged",
         "typedseg.config.models.backbones.resnet",

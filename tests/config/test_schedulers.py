@@ -28,7 +28,7 @@ from typedseg.config.schedulers import (
     StepLR,
     UserScheduler,
 )
-from typedseg.config.schedulers._unions import SchedulerConfig  # the real union (the package's is lazy)
+from typedseg.config.schedulers._tagged import SchedulerConfig  # the real union (the package's is lazy)
 from typedseg.problems import ConfigError, Path
 
 SCHEDULER = TypeAdapter(SchedulerConfig)

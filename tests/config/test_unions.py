@@ -19,7 +19,7 @@ from typedseg.config.lazy import tags_of
 from typedseg.config.models.segmentor import ModelConfig as RealModelConfig
 from typedseg.config.optimizers import OPTIMIZER_TYPES
 from typedseg.config.optimizers._tagged import OptimizerConfig as RealOptimizerConfig
-from typedseg.config.schedulers._unions import SchedulerConfig as RealSchedulerConfig
+from typedseg.config.schedulers._tagged import SchedulerConfig as RealSchedulerConfig
 from typedseg.config.transforms import _TaggedTransformConfig as RealTransformConfig
 
 ROOT = Path(__file__).resolve().parents[2]

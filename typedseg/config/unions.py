@@ -113,7 +113,7 @@ if TYPE_CHECKING or SCHEMA_MODE:
     from typedseg.config.hooks._tagged import CustomHookConfig
     from typedseg.config.models.segmentor import ModelConfig
     from typedseg.config.optimizers._tagged import OptimizerConfig
-    from typedseg.config.schedulers._unions import SchedulerConfig
+    from typedseg.config.schedulers._tagged import SchedulerConfig
     from typedseg.config.transforms import TransformConfig
 else:
     SchedulerConfig = Annotated[Any, LazyUnion("typedseg.config.schedulers", SCHEDULER_TAGS, "UserScheduler")]

@@ -28,12 +28,12 @@ if TYPE_CHECKING:
     from typedseg.config.schedulers._base import _Momentum as _Momentum
     from typedseg.config.schedulers._base import _Named as _Named
     from typedseg.config.schedulers._base import _Scheduler as _Scheduler
-    from typedseg.config.schedulers._unions import SCHEDULER_TYPES as SCHEDULER_TYPES
-    from typedseg.config.schedulers._unions import LRSchedulerConfig as LRSchedulerConfig
-    from typedseg.config.schedulers._unions import MomentumSchedulerConfig as MomentumSchedulerConfig
-    from typedseg.config.schedulers._unions import ParamSchedulerConfig as ParamSchedulerConfig
-    from typedseg.config.schedulers._unions import SchedulerConfig as SchedulerConfig
-    from typedseg.config.schedulers._unions import _TaggedSchedulers as _TaggedSchedulers
+    from typedseg.config.schedulers._tagged import SCHEDULER_TYPES as SCHEDULER_TYPES
+    from typedseg.config.schedulers._tagged import LRSchedulerConfig as LRSchedulerConfig
+    from typedseg.config.schedulers._tagged import MomentumSchedulerConfig as MomentumSchedulerConfig
+    from typedseg.config.schedulers._tagged import ParamSchedulerConfig as ParamSchedulerConfig
+    from typedseg.config.schedulers._tagged import SchedulerConfig as SchedulerConfig
+    from typedseg.config.schedulers._tagged import _TaggedSchedulers as _TaggedSchedulers
     from typedseg.config.schedulers.constant import ConstantLR as ConstantLR
     from typedseg.config.schedulers.constant import ConstantMomentum as ConstantMomentum
     from typedseg.config.schedulers.constant import ConstantParamScheduler as ConstantParamScheduler
@@ -156,7 +156,7 @@ else:
                 "OneCycleLR",
                 "OneCycleParamScheduler",
             ),
-            "_unions": (
+            "_tagged": (
                 "LRSchedulerConfig",
                 "MomentumSchedulerConfig",
                 "ParamSchedulerConfig",
