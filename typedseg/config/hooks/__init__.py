@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from typedseg.config.hooks._shared import infer_rule as infer_rule
     from typedseg.config.hooks._shared import priority_value as priority_value
     from typedseg.config.hooks._shared import rule_problem as rule_problem
-    from typedseg.config.hooks._tagged import _BUILTIN_TAGS as _BUILTIN_TAGS
     from typedseg.config.hooks._tagged import BuiltinHook as BuiltinHook
     from typedseg.config.hooks._tagged import CustomHookConfig as CustomHookConfig
+    from typedseg.config.hooks._tagged import _TaggedHooks as _TaggedHooks
     from typedseg.config.hooks.default import CheckpointHook as CheckpointHook
     from typedseg.config.hooks.default import DefaultHooks as DefaultHooks
     from typedseg.config.hooks.default import DistSamplerSeedHook as DistSamplerSeedHook
@@ -73,6 +73,11 @@ else:
                 "BackendArgs",
                 "UserHook",
             ),
+            "_tagged": (
+                "BuiltinHook",
+                "_TaggedHooks",
+            ),
+            "typedseg.config.unions": ("CustomHookConfig",),
             "default": (
                 "RuntimeInfoHook",
                 "IterTimerHook",
@@ -84,13 +89,12 @@ else:
                 "SegVisualizationHook",
                 "DefaultHooks",
             ),
+            "early_stopping": ("EarlyStoppingHook",),
             "ema": (
                 "EMAType",
                 "EMAHook",
             ),
             "empty_cache": ("EmptyCacheHook",),
-            "sync_buffers": ("SyncBuffersHook",),
-            "early_stopping": ("EarlyStoppingHook",),
             "profiler": (
                 "LogTrace",
                 "TbTrace",
@@ -99,10 +103,6 @@ else:
                 "_SCHEDULE_REQUIRED",
                 "ProfilerHook",
             ),
-            "_tagged": (
-                "BuiltinHook",
-                "_BUILTIN_TAGS",
-            ),
-            "typedseg.config.unions": ("CustomHookConfig",),
+            "sync_buffers": ("SyncBuffersHook",),
         },
     )

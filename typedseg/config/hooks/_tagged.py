@@ -22,6 +22,7 @@ from typedseg.config.hooks.ema import EMAHook
 from typedseg.config.hooks.empty_cache import EmptyCacheHook
 from typedseg.config.hooks.profiler import ProfilerHook
 from typedseg.config.hooks.sync_buffers import SyncBuffersHook
+from typedseg.config.lazy import tags_of
 
 BuiltinHook = Union[
     RuntimeInfoHook,
@@ -39,45 +40,25 @@ BuiltinHook = Union[
 ]
 
 
-_BUILTIN_TAGS = frozenset(
-    {
-        "RuntimeInfoHook",
-        "IterTimerHook",
-        "DistSamplerSeedHook",
-        "LoggerHook",
-        "ParamSchedulerHook",
-        "CheckpointHook",
-        "EMAHook",
-        "EmptyCacheHook",
-        "SyncBuffersHook",
-        "EarlyStoppingHook",
-        "ProfilerHook",
-        "SegVisualizationHook",
-    }
-)
-
-
-CustomHookConfig = Annotated[
-    Union[
-        Annotated[RuntimeInfoHook, Tag("RuntimeInfoHook")],
-        Annotated[IterTimerHook, Tag("IterTimerHook")],
-        Annotated[DistSamplerSeedHook, Tag("DistSamplerSeedHook")],
-        Annotated[LoggerHook, Tag("LoggerHook")],
-        Annotated[ParamSchedulerHook, Tag("ParamSchedulerHook")],
-        Annotated[CheckpointHook, Tag("CheckpointHook")],
-        Annotated[EMAHook, Tag("EMAHook")],
-        Annotated[EmptyCacheHook, Tag("EmptyCacheHook")],
-        Annotated[SyncBuffersHook, Tag("SyncBuffersHook")],
-        Annotated[EarlyStoppingHook, Tag("EarlyStoppingHook")],
-        Annotated[ProfilerHook, Tag("ProfilerHook")],
-        Annotated[SegVisualizationHook, Tag("SegVisualizationHook")],
-        Annotated[
-            SerializeAsAny[UserHook],
-            user_validator(UserHook),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
+_TaggedHooks = Union[
+    Annotated[RuntimeInfoHook, Tag("RuntimeInfoHook")],
+    Annotated[IterTimerHook, Tag("IterTimerHook")],
+    Annotated[DistSamplerSeedHook, Tag("DistSamplerSeedHook")],
+    Annotated[LoggerHook, Tag("LoggerHook")],
+    Annotated[ParamSchedulerHook, Tag("ParamSchedulerHook")],
+    Annotated[CheckpointHook, Tag("CheckpointHook")],
+    Annotated[EMAHook, Tag("EMAHook")],
+    Annotated[EmptyCacheHook, Tag("EmptyCacheHook")],
+    Annotated[SyncBuffersHook, Tag("SyncBuffersHook")],
+    Annotated[EarlyStoppingHook, Tag("EarlyStoppingHook")],
+    Annotated[ProfilerHook, Tag("ProfilerHook")],
+    Annotated[SegVisualizationHook, Tag("SegVisualizationHook")],
+    Annotated[
+        SerializeAsAny[UserHook],
+        user_validator(UserHook),
+        Tag(USER_TAG),
+        WithJsonSchema(USER_JSON_SCHEMA),
     ],
-    discriminate(_BUILTIN_TAGS),
 ]
+CustomHookConfig = Annotated[_TaggedHooks, discriminate(tags_of(_TaggedHooks))]
 """An entry of `custom_hooks`: a built-in hook by `type`, or a user's `UserHook` subclass (dotted `type`)."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typedseg.config.models.backbones._base import _check_pretrained as _check_pretrained
     from typedseg.config.models.backbones._tagged import BuiltinBackbone as BuiltinBackbone
     from typedseg.config.models.backbones._tagged import _BackboneConfigUnion as _BackboneConfigUnion
+    from typedseg.config.models.backbones._tagged import _TaggedBackbones as _TaggedBackbones
     from typedseg.config.models.backbones._unions import BACKBONE_TYPES as BACKBONE_TYPES
     from typedseg.config.models.backbones._unions import BackboneConfig as BackboneConfig
     from typedseg.config.models.backbones.convnext import _CONVNEXT_INIT as _CONVNEXT_INIT
@@ -52,7 +53,6 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "_unions": ("BACKBONE_TYPES", "BackboneConfig"),
             "_base": (
                 "DropRate",
                 "_Backbone",
@@ -60,6 +60,28 @@ else:
                 "_check_length",
                 "_check_pretrained",
                 "UserBackbone",
+            ),
+            "_tagged": (
+                "BuiltinBackbone",
+                "_TaggedBackbones",
+                "_BackboneConfigUnion",
+            ),
+            "_unions": (
+                "BACKBONE_TYPES",
+                "BackboneConfig",
+            ),
+            "convnext": (
+                "ConvNeXtArchName",
+                "CONVNEXT_ARCHS",
+                "ConvNeXtArch",
+                "_arch_tag",
+                "ConvNeXtArchConfig",
+                "_CONVNEXT_INIT",
+                "ConvNeXt",
+            ),
+            "mit": (
+                "MIT_ARCHS",
+                "MixVisionTransformer",
             ),
             "resnet": (
                 "ResNetDepth",
@@ -79,23 +101,6 @@ else:
                 "DeconvModule",
                 "UpsampleConfig",
                 "UNet",
-            ),
-            "mit": (
-                "MIT_ARCHS",
-                "MixVisionTransformer",
-            ),
-            "convnext": (
-                "ConvNeXtArchName",
-                "CONVNEXT_ARCHS",
-                "ConvNeXtArch",
-                "_arch_tag",
-                "ConvNeXtArchConfig",
-                "_CONVNEXT_INIT",
-                "ConvNeXt",
-            ),
-            "_tagged": (
-                "BuiltinBackbone",
-                "_BackboneConfigUnion",
             ),
         },
     )

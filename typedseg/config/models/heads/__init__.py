@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typedseg.config.models.heads._base import _MultiMapHead as _MultiMapHead
     from typedseg.config.models.heads._base import _OneMapHead as _OneMapHead
     from typedseg.config.models.heads._tagged import _HeadConfigUnion as _HeadConfigUnion
+    from typedseg.config.models.heads._tagged import _TaggedHeads as _TaggedHeads
     from typedseg.config.models.heads._unions import HEAD_TYPES as HEAD_TYPES
     from typedseg.config.models.heads._unions import HeadConfig as HeadConfig
     from typedseg.config.models.heads.aspp import _ASPP as _ASPP
@@ -34,7 +35,6 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "_unions": ("HEAD_TYPES", "HeadConfig"),
             "_base": (
                 "InputTransform",
                 "DropRate",
@@ -44,14 +44,21 @@ else:
                 "_MultiMapHead",
                 "UserHead",
             ),
-            "fcn": ("FCNHead",),
+            "_tagged": (
+                "_TaggedHeads",
+                "_HeadConfigUnion",
+            ),
+            "_unions": (
+                "HEAD_TYPES",
+                "HeadConfig",
+            ),
             "aspp": (
                 "_ASPP",
                 "ASPPHead",
                 "DepthwiseSeparableASPPHead",
             ),
+            "fcn": ("FCNHead",),
             "segformer": ("SegformerHead",),
             "uper": ("UPerHead",),
-            "_tagged": ("_HeadConfigUnion",),
         },
     )

@@ -7,26 +7,24 @@ from typing import Annotated, Union
 from pydantic import SerializeAsAny, Tag, WithJsonSchema
 
 from typedseg.config.base import USER_JSON_SCHEMA, USER_TAG, discriminate, user_validator
+from typedseg.config.lazy import tags_of
 from typedseg.config.models.heads._base import UserHead
-from typedseg.config.models.heads._unions import HEAD_TYPES
 from typedseg.config.models.heads.aspp import ASPPHead, DepthwiseSeparableASPPHead
 from typedseg.config.models.heads.fcn import FCNHead
 from typedseg.config.models.heads.segformer import SegformerHead
 from typedseg.config.models.heads.uper import UPerHead
 
-_HeadConfigUnion = Annotated[
-    Union[
-        Annotated[FCNHead, Tag("FCNHead")],
-        Annotated[ASPPHead, Tag("ASPPHead")],
-        Annotated[DepthwiseSeparableASPPHead, Tag("DepthwiseSeparableASPPHead")],
-        Annotated[SegformerHead, Tag("SegformerHead")],
-        Annotated[UPerHead, Tag("UPerHead")],
-        Annotated[
-            SerializeAsAny[UserHead],
-            user_validator(UserHead),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
+_TaggedHeads = Union[
+    Annotated[FCNHead, Tag("FCNHead")],
+    Annotated[ASPPHead, Tag("ASPPHead")],
+    Annotated[DepthwiseSeparableASPPHead, Tag("DepthwiseSeparableASPPHead")],
+    Annotated[SegformerHead, Tag("SegformerHead")],
+    Annotated[UPerHead, Tag("UPerHead")],
+    Annotated[
+        SerializeAsAny[UserHead],
+        user_validator(UserHead),
+        Tag(USER_TAG),
+        WithJsonSchema(USER_JSON_SCHEMA),
     ],
-    discriminate(HEAD_TYPES),
 ]
+_HeadConfigUnion = Annotated[_TaggedHeads, discriminate(tags_of(_TaggedHeads))]
