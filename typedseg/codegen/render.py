@@ -32,11 +32,12 @@ def config_module_source(
             needed.add(("typing", "Literal"))
         if spec.base == "ConfigModel":
             needed.add(("typedseg.config.base", "ConfigModel"))
-        for field in spec.fields:
+        for field in (*spec.settings, *spec.fields):
             needed |= field.imports
         if spec.builds is not None:
             needed.add(("typing", "Any"))
             needed.add(("typing", "TYPE_CHECKING"))
+            needed.add(("typing", "ClassVar"))
     checking = sorted({spec.builds for spec in specs if spec.builds is not None})
     return render_template(
         "config_module.py.j2",

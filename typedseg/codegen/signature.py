@@ -72,6 +72,8 @@ class ClassSpec:
     """The base class name; the caller imports it unless it is ConfigModel."""
     builds: Import | None = None
     """`(module, class)` that a generated `build()` constructs from the fields; None: no `build()`."""
+    settings: tuple[FieldSpec, ...] = ()
+    """Fields of the config itself, rendered before `fields` and not passed to `build()` (a hook's priority)."""
 
 
 _ARGS_HEADERS = ("Args:", "Arguments:", "Parameters:", "Keyword Args:", "Keyword Arguments:")

@@ -13,8 +13,8 @@ import dataclasses
 import importlib
 
 from typedseg.codegen.render import config_module_source
-from typedseg.codegen.signature import SignatureError, class_spec
-from typedseg.templating import Import
+from typedseg.codegen.signature import FieldSpec, SignatureError, class_spec
+from typedseg.templating import Import, python_string
 
 BASES: dict[str, Import] = {
     "config": ("typedseg.config.base", "UserConfig"),
@@ -56,10 +56,50 @@ def user_config_source(
     cls = load_target(target)
     base_module, base = BASES[kind]
     spec = class_spec(cls, name=name or f"{cls.__name__}Config", skip_var_args=skip_var_args)
-    spec = dataclasses.replace(spec, type_name=None, base=base, builds=(cls.__module__, cls.__name__))
+    settings = (
+        _priority_field(cls) if kind == "hook" and "priority" not in {f.name for f in spec.fields} else ()
+    )
+    spec = dataclasses.replace(
+        spec, type_name=None, base=base, builds=(cls.__module__, cls.__name__), settings=settings
+    )
     return config_module_source(
         [spec],
         module_doc=f"Typed config for `{cls.__module__}.{cls.__qualname__}`, generated from its signature.",
         generated_by=f"typedseg codegen class {target}" + (f" --kind {kind}" if kind != "config" else ""),
         imports=[(base_module, base)],
+    )
+
+
+def _priority_field(hook: type) -> tuple[FieldSpec, ...]:
+    """The hook class's own `priority` (MMEngine's class attribute) as the config's default; none: NORMAL stays.
+
+    MMEngine registers a hook at its class's priority unless the config sets one; without this field the config
+    side would say NORMAL and run the hook elsewhere than the class asks.
+    """
+    from enum import Enum
+
+    from typedseg.config.hooks._shared import PRIORITIES
+
+    priority = getattr(hook, "priority", None)
+    if priority is None:
+        return ()
+    if isinstance(priority, Enum):  # mmengine.runner.Priority
+        priority = priority.name
+    if isinstance(priority, str) and priority.upper() in PRIORITIES:
+        default = python_string(priority.upper())
+    elif isinstance(priority, int) and not isinstance(priority, bool) and 0 <= priority <= 100:
+        default = str(priority)
+    else:
+        raise SignatureError(
+            f"{hook.__name__}.priority is {priority!r}: a priority is an int from 0 to 100 or one of "
+            f"{', '.join(PRIORITIES)}"
+        )
+    return (
+        FieldSpec(
+            name="priority",
+            annotation="Priority",
+            default=default,
+            description=f"When it runs among the hooks of a stage (lower first); `{hook.__name__}.priority`.",
+            imports=frozenset({("typedseg.config.hooks", "Priority")}),
+        ),
     )

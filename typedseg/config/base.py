@@ -9,6 +9,7 @@ Why each choice:
   exact `FILE:LINE` of the keyword argument that set the offending value.
 """
 
+import json
 import os
 import re
 import sys
@@ -24,6 +25,7 @@ from pydantic import (
     Discriminator,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -166,17 +168,18 @@ class UserConfig(ConfigModel):
     type: str = ""
     """Dotted import path of the config class; filled in automatically."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("type"):
-            return {**data, "type": dotted_name(cls)}
-        return data
+    runtime_class: ClassVar[str] = ""
+    """Dotted path of the class `build()` constructs (`typedseg codegen class` sets it). An MMEngine config names
+    that class, not this config: `export --format mmengine` writes it as the `type`."""
 
     @model_validator(mode="after")
     def _type_names_this_class(self) -> "UserConfig":
         expected = dotted_name(type(self))
-        if self.type != expected:
+        if not self.type:
+            # Filled in after validation: a before-validator hands pydantic a Python dict, and YAML/JSON would
+            # lose JSON mode's rules (arrays filling tuple fields) for every field of the user's class.
+            object.__setattr__(self, "type", expected)
+        elif self.type != expected:
             rules = Rules()
             rules.add(
                 "user-type-mismatch",
@@ -257,9 +260,11 @@ def user_validator(base: type[U]) -> BeforeValidator:
     Use as `Annotated[SerializeAsAny[UserHook], user_validator(UserHook), Tag(USER_TAG)]`.
     """
 
-    def resolve(value: Any) -> Any:
+    def resolve(value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, dict):
             cls = import_user_class(str(value.get("type", "")), base)
+            if info.mode == "json":  # JSON mode's rules (arrays fill tuple fields) for the user's class too
+                return cls.model_validate_json(json.dumps(value, allow_nan=True))
             return cls.model_validate(value)
         return value
 

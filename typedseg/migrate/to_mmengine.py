@@ -17,8 +17,8 @@ form MMEngine, MMCV and MMSegmentation expect, and `typedseg import` reads it ba
   the training loop's length, with a comment.
 - typedseg-only settings (a scheduler's `chained`) are dropped, with a comment where they were set.
 - Classes MMSegmentation takes from another package get their scoped name and a `custom_imports` entry
-  (`mmpretrain.ConvNeXt`); a user's own config class (`UserConfig`) is written by its dotted path, with its
-  module in `custom_imports`.
+  (`mmpretrain.ConvNeXt`); a user's own config (`UserConfig`) is written as the class its `build()` constructs
+  (its `runtime_class`, which MMEngine's registry builds), with that module in `custom_imports`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ import keyword
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
 from typedseg.migrate.supported import EXPORT_SCOPES
+
+if TYPE_CHECKING:
+    from typedseg.config.base import UserConfig
 
 _WIDTH = 100
 _UNIONS: tuple[object, ...] = (Union, type(int | str))
@@ -129,8 +132,7 @@ class _Writer:
         cls = type(model)
         call = _Call([])
         if isinstance(model, UserConfig):
-            call.items.append(("type", model.type))
-            self.custom_imports.add(cls.__module__)
+            self.user_type(model, call, path)
         else:
             tag = model_tag(cls)
             if tag is not None:
@@ -159,6 +161,20 @@ class _Writer:
                 continue
             call.items.append((name, self.value(value, info.annotation, (*path, name))))
         return call
+
+    def user_type(self, model: UserConfig, call: _Call, path: tuple[str | int, ...]) -> None:
+        """MMEngine builds `type` itself: name the class the user's config builds, not the config class."""
+        from typedseg.problems import format_path
+
+        runtime = type(model).runtime_class
+        if not runtime:
+            runtime = model.type  # what `typedseg import` reads back; MMEngine needs the built class
+            self.notes.append(
+                f"{format_path(path)}: type names the config class {runtime}, which MMEngine cannot build; set "
+                f"`runtime_class` on it to the dotted path of the class its build() constructs."
+            )
+        call.items.append(("type", runtime))
+        self.custom_imports.add(runtime.rpartition(".")[0])
 
     def scheduler_end(self, scheduler: BaseModel, call: _Call, path: tuple[str | int, ...]) -> None:
         from typedseg.problems import format_path
