@@ -41,3 +41,7 @@ def one_or_many(member: Any) -> WrapValidator:
 
 InterpolateMode = Literal["nearest", "bilinear", "bicubic", "area"]
 """`F.interpolate` modes for (N, C, H, W) maps."""
+
+
+Inplace = bool | None
+"""An activation's `inplace`: None lets the building module decide (MMCV's ConvModule: True; torch: False)."""

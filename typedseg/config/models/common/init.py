@@ -1,20 +1,15 @@
-"""Weight initializer configs (`init_cfg`): MMEngine's initializers and their `override` entries."""
+"""What every weight initializer (`init_cfg`) shares: the layers it targets, its `override` entries, and helpers
+that read an init_cfg. Each initializer lives in the module of its kind (`init_random`, `init_fan`, ...)."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import model_validator
 
 from typedseg.config.base import SCHEMA_MODE, Rules, Seq
-from typedseg.config.lazy import LazyUnion, when_loaded
+from typedseg.config.lazy import LazyUnion
 from typedseg.config.models.common._shared import one_or_many
-from typedseg.config.models.common.init_args import (
-    _ConstantArgs,
-    _InitArgs,
-    _NormalArgs,
-    _PretrainedArgs,
-    _TruncNormalArgs,
-)
+from typedseg.config.models.common.init_args import _InitArgs
 
 LayerNames = str | Seq[str]
 
@@ -32,12 +27,10 @@ OVERRIDE_CLASSES = {
 }
 """`override` entry tag -> class; an entry without `type` is a NameOverride (tag `name`)."""
 if TYPE_CHECKING or SCHEMA_MODE:
-    from typedseg.config.models.common.init_override import PretrainedOverride, _TaggedInitOverride
+    from typedseg.config.models.common.init_override import _TaggedInitOverride
 
-    _PretrainedOverride = PretrainedOverride
     InitOverride = _TaggedInitOverride
 else:  # typed overrides load only when a config writes one
-    _PretrainedOverride = when_loaded("typedseg.config.models.common.init_override", "PretrainedOverride")
     InitOverride = Annotated[
         Any,
         LazyUnion(
@@ -80,31 +73,6 @@ class _LayerInit(_InitArgs):
         return self
 
 
-class ConstantInit(_LayerInit, _ConstantArgs):
-    """Fill the weights of the selected layers with a constant (and their biases with `bias`)."""
-
-    type: Literal["Constant"] = "Constant"
-    """MMEngine's registry name of the initializer."""
-
-
-class NormalInit(_LayerInit, _NormalArgs):
-    """Draw the weights of the selected layers from a normal distribution."""
-
-    type: Literal["Normal"] = "Normal"
-    """MMEngine's registry name of the initializer."""
-
-
-class TruncNormalInit(_LayerInit, _TruncNormalArgs):
-    """Draw the weights of the selected layers from a normal distribution truncated to [a, b]."""
-
-    type: Literal["TruncNormal"] = "TruncNormal"
-    """MMEngine's registry name of the initializer."""
-
-
-class PretrainedInit(_PretrainedArgs):
-    """Load weights from a checkpoint (MMEngine runs it after the other initializers)."""
-
-
 def initializers(init_cfg: Any) -> tuple[Any, ...]:
     """The initializers of an init_cfg value (None, one, or a sequence) as a tuple."""
     if init_cfg is None:
@@ -120,12 +88,12 @@ def checkpoints(init_cfg: Any) -> list[tuple[tuple[str | int, ...], str]]:
     many = isinstance(init_cfg, Sequence)
     for index, init in enumerate(initializers(init_cfg)):
         at: tuple[str | int, ...] = (index,) if many else ()
-        if isinstance(init, PretrainedInit):
-            found.append(((*at, "checkpoint"), init.checkpoint))
+        if (checkpoint := init.pretrained_checkpoint()) is not None:
+            found.append(((*at, "checkpoint"), checkpoint))
         override = getattr(init, "override", None)
         many_overrides = isinstance(override, Sequence)
         for k, entry in enumerate(initializers(override)):
-            if isinstance(entry, _PretrainedOverride):
+            if (checkpoint := entry.pretrained_checkpoint()) is not None:
                 where: tuple[str | int, ...] = (k,) if many_overrides else ()
-                found.append(((*at, "override", *where, "checkpoint"), entry.checkpoint))
+                found.append(((*at, "override", *where, "checkpoint"), checkpoint))
     return found

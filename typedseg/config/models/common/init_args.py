@@ -7,7 +7,15 @@ from pydantic import Field
 from typedseg.config.base import ConfigModel
 
 
-class _InitArgs(ConfigModel):
+class _Initializer(ConfigModel):
+    """Base of every initializer and `override` entry: the questions the rules ask of any of them."""
+
+    def pretrained_checkpoint(self) -> str | None:
+        """The checkpoint this entry loads (a Pretrained one), or None."""
+        return None
+
+
+class _InitArgs(_Initializer):
     """Arguments of MMEngine's BaseInit: the bias every weight initializer also sets."""
 
     type: str
@@ -82,7 +90,7 @@ class _TruncNormalArgs(_InitArgs):
     """Upper cutoff: values above are redrawn."""
 
 
-class _PretrainedArgs(ConfigModel):
+class _PretrainedArgs(_Initializer):
     type: Literal["Pretrained"] = "Pretrained"
     """MMEngine's registry name of the initializer: load weights from a checkpoint."""
     checkpoint: str
@@ -92,8 +100,11 @@ class _PretrainedArgs(ConfigModel):
     map_location: str | None = "cpu"
     """Where the checkpoint's tensors are loaded (torch.load's map_location)."""
 
+    def pretrained_checkpoint(self) -> str | None:
+        return self.checkpoint
 
-class _NamedOverride(ConfigModel):
+
+class _NamedOverride(_Initializer):
     name: str
     """Attribute name of the sub-module to initialize (e.g. `conv_seg`); all of its layers are initialized."""
 

@@ -1,22 +1,15 @@
-"""The initializers MMSegmentation's models do not default to: Xavier, Uniform, Kaiming and Caffe2Xavier."""
+"""Initializers scaled by a layer's fan in/out (`init_cfg`): Xavier, Kaiming and Caffe2's Xavier."""
 
 from typing import Literal
 
 from typedseg.config.models.common.init import _LayerInit
-from typedseg.config.models.common.init_args import _KaimingArgs, _UniformArgs, _XavierArgs
+from typedseg.config.models.common.init_args import _KaimingArgs, _XavierArgs
 
 
 class XavierInit(_LayerInit, _XavierArgs):
     """Glorot (Xavier) initialization of the selected layers."""
 
     type: Literal["Xavier"] = "Xavier"
-    """MMEngine's registry name of the initializer."""
-
-
-class UniformInit(_LayerInit, _UniformArgs):
-    """Draw the weights of the selected layers from a uniform distribution on [a, b]."""
-
-    type: Literal["Uniform"] = "Uniform"
     """MMEngine's registry name of the initializer."""
 
 

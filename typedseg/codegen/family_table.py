@@ -1,0 +1,297 @@
+"""The one hand-written table of every lazy config family: which kinds it has, and in which module each lives.
+
+A family package (`typedseg/config/schedulers/`, `.../backbones/`, ...) keeps one module per kind, loaded on first
+use. Everything that must list the kinds is generated from the rows below by `python -m typedseg.codegen.families`:
+the package's lazy `__init__` (PEP 562 exports and the `if TYPE_CHECKING:` view), its `_tagged` module (the real
+tagged unions, for the JSON Schema), its `_unions` module or `typedseg/config/unions.py` (the lazy unions fields
+validate through, and a plain `A | B | ...` view that mypy, pyright and jedi all read).
+
+Adding a kind = its module (hand-written, one model class) + one row here + its builder on the torch side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One member of a family: the `type` a config writes, and the module (in the family package) defining it."""
+
+    tag: str
+    module: str
+    cls: str = ""
+    """The class name, when it is not the tag (the initializer `Normal` is `NormalInit`)."""
+    group: str = ""
+    """The family's sub-union this kind also belongs to (schedulers: `lr`, `momentum`, `param`)."""
+
+    @property
+    def class_name(self) -> str:
+        return self.cls or self.tag
+
+
+@dataclass(frozen=True)
+class Union:
+    """A union over a family's kinds (all of them, or one group)."""
+
+    name: str
+    """Public name of the union as fields use it (`SchedulerConfig`)."""
+    doc: str
+    group: str = ""
+    """Only the kinds of this group; empty: every kind."""
+    user: tuple[str, str] | None = None
+    """`(module, class)` of the base a user's own class subclasses (the union's open branch); None: closed."""
+    tagged: str = ""
+    """Name of the `Union[Annotated[Kind, Tag(...)], ...]` form (callers that walk tags), if one is exported."""
+    real: str = ""
+    """Name of the real (pydantic) union when it differs from `name` (the lazy view then takes `name`)."""
+    types: str = ""
+    """Name of the frozenset of its built-in tags, if one is exported."""
+    view: str = ""
+    """Where the lazy view lives: `package` (the family's `_unions`), `experiment` (typedseg.config.unions),
+    or empty (no lazy view: the real union is what fields use)."""
+    plain: bool = False
+    """A plain `Union[...]` of the classes, without a discriminator (what rules use in isinstance checks)."""
+    classes: str = ""
+    """Name of a `tag -> class name` dict the lazy view exports (only where tags and class names differ)."""
+
+
+@dataclass(frozen=True)
+class Family:
+    package: str
+    doc: str
+    kinds: tuple[Kind, ...]
+    unions: tuple[Union, ...]
+
+
+def _schedulers() -> tuple[Kind, ...]:
+    rows = [
+        ("Constant", "constant"),
+        ("Linear", "linear"),
+        ("Exponential", "exponential"),
+        ("Step", "step"),
+        ("MultiStep", "multi_step"),
+        ("Poly", "poly"),
+        ("CosineAnnealing", "cosine_annealing"),
+        ("CosineRestart", "cosine_restart"),
+        ("OneCycle", "one_cycle"),
+        ("ReduceOnPlateau", "reduce_on_plateau"),
+    ]
+    kinds: list[Kind] = []
+    for family, module in rows:
+        # MMEngine names the three variants of a family `XLR`, `XMomentum` and `XParamScheduler`; OneCycle has no
+        # momentum variant and MMSegmentation adds `PolyLRRatio`. The names are derived, never written twice.
+        kinds.append(Kind(f"{family}LR", module, group="lr"))
+        if family == "Poly":
+            kinds.append(Kind("PolyLRRatio", module, group="lr"))
+        if family != "OneCycle":
+            kinds.append(Kind(f"{family}Momentum", module, group="momentum"))
+        kinds.append(Kind(f"{family}ParamScheduler", module, group="param"))
+    return tuple(kinds)
+
+
+SCHEDULERS = Family(
+    package="typedseg.config.schedulers",
+    doc="""Parameter schedulers: MMEngine's `param_scheduler` list, one model per scheduler class.
+
+Every MMEngine scheduler family X exists as `XLR` (the lr), `XMomentum` (the momentum, or `betas[0]` for Adam-like
+optimizers) and `XParamScheduler` (any param-group value, named by `param_name`); OneCycle has no momentum variant,
+and MMSegmentation adds `PolyLRRatio`. Names, argument names and defaults are MMEngine's. A family's fields live in
+one private base; the three variants only add their `type` (and `param_name`).
+
+MMEngine semantics worth knowing when reading these models (see docs and `rules/schedules.py`): each scheduler
+changes its value only inside its window `[begin, end)`, counted in epochs when `by_epoch` is true and in
+iterations otherwise, and holds it outside; the update is chainable (it multiplies the *current* value, so
+back-to-back windows hand the value over, and overlapping windows compound); step-indexed arguments (`milestones`,
+`step_size`, `T_max`, `periods`, `total_steps`) count from `begin`.""",
+    kinds=_schedulers(),
+    unions=(
+        Union("LRSchedulerConfig", "A scheduler of the learning rate.", group="lr"),
+        Union("MomentumSchedulerConfig", "A scheduler of the momentum (or `betas[0]`).", group="momentum"),
+        Union(
+            "ParamSchedulerConfig",
+            "A scheduler of any param-group value, named by `param_name`.",
+            group="param",
+        ),
+        Union(
+            "SchedulerConfig",
+            "Any scheduler: ours by MMEngine's `type`, a user's `UserScheduler` subclass by its dotted path.",
+            user=("_base", "UserScheduler"),
+            tagged="_TaggedSchedulers",
+            types="SCHEDULER_TYPES",
+            view="experiment",
+        ),
+    ),
+)
+
+HOOKS = Family(
+    package="typedseg.config.hooks",
+    doc="""Hooks: MMEngine's `default_hooks` (a typed record, one slot per default hook) and `custom_hooks`.
+
+Every model carries MMEngine's class name as `type`, MMEngine's argument names and defaults, and a `priority` whose
+default is that hook's MMEngine class priority. Where MMEngine would swallow a typo (`CheckpointHook`'s
+`**kwargs`), ignore a setting, or fail hours into training, these models refuse at load time.""",
+    kinds=(
+        Kind("RuntimeInfoHook", "default"),
+        Kind("IterTimerHook", "default"),
+        Kind("DistSamplerSeedHook", "default"),
+        Kind("LoggerHook", "default"),
+        Kind("ParamSchedulerHook", "default"),
+        Kind("CheckpointHook", "default"),
+        Kind("EMAHook", "ema"),
+        Kind("EmptyCacheHook", "empty_cache"),
+        Kind("SyncBuffersHook", "sync_buffers"),
+        Kind("EarlyStoppingHook", "early_stopping"),
+        Kind("ProfilerHook", "profiler"),
+        Kind("SegVisualizationHook", "default"),
+    ),
+    unions=(
+        Union("BuiltinHook", "Any of our hooks (not a user's).", plain=True),
+        Union(
+            "CustomHookConfig",
+            "An entry of `custom_hooks`: a built-in hook by `type`, or a user's `UserHook` subclass (dotted `type`).",
+            user=("_shared", "UserHook"),
+            tagged="_TaggedHooks",
+            types="HOOK_TYPES",
+            view="experiment",
+        ),
+    ),
+)
+
+BACKBONES = Family(
+    package="typedseg.config.models.backbones",
+    doc="""Backbones: MMSegmentation's ResNet family, UNet and MixVisionTransformer, and MMPretrain's ConvNeXt.
+
+Every backbone reports what it hands to the neck or heads: `out_channels()` gives the channels of each output in
+the order the backbone returns them (stage order; MMSegmentation's backbones append a stage's feature map when its
+index is in `out_indices`), and `num_outputs()` how many there are. `typedseg.config.rules.model` checks heads'
+`in_index`/`in_channels` against them. A user's own backbone (`UserBackbone`) may implement both to get the same
+checks.""",
+    kinds=(
+        Kind("ResNet", "resnet"),
+        Kind("ResNetV1c", "resnet"),
+        Kind("ResNetV1d", "resnet"),
+        Kind("UNet", "unet"),
+        Kind("MixVisionTransformer", "mit"),
+        Kind("ConvNeXt", "convnext"),
+    ),
+    unions=(
+        Union("BuiltinBackbone", "Any of our backbones (not a user's).", plain=True),
+        Union(
+            "BackboneConfig",
+            "A backbone: ours by `type`, or a user's `UserBackbone` subclass by its dotted path.",
+            user=("_base", "UserBackbone"),
+            tagged="_TaggedBackbones",
+            real="_BackboneConfigUnion",
+            types="BACKBONE_TYPES",
+            view="package",
+        ),
+    ),
+)
+
+HEADS = Family(
+    package="typedseg.config.models.heads",
+    doc="""Decode heads: MMSegmentation's BaseDecodeHead arguments, and the FCN, ASPP, DeepLabV3+, SegFormer and
+UPerNet heads.
+
+A head picks its inputs from the backbone's (or neck's) outputs by `in_index`: one feature map when
+`input_transform` is None, several when it is 'resize_concat' (resized to the first and concatenated) or
+'multiple_select' (handed over as a list; SegformerHead and UPerHead always select this way). Its `in_channels`
+must match the selected maps; `typedseg.config.rules.model` checks that against the backbone.""",
+    kinds=(
+        Kind("FCNHead", "fcn"),
+        Kind("ASPPHead", "aspp"),
+        Kind("DepthwiseSeparableASPPHead", "aspp"),
+        Kind("SegformerHead", "segformer"),
+        Kind("UPerHead", "uper"),
+    ),
+    unions=(
+        Union(
+            "HeadConfig",
+            "A decode head: ours by `type`, or a user's `UserHead` subclass by its dotted path.",
+            user=("_base", "UserHead"),
+            tagged="_TaggedHeads",
+            real="_HeadConfigUnion",
+            types="HEAD_TYPES",
+            view="package",
+        ),
+    ),
+)
+
+LAYERS = Family(
+    package="typedseg.config.models.common",
+    doc="""Layer configs every model component takes: `norm_cfg`, `act_cfg`, `conv_cfg` and `init_cfg`.
+
+MMCV builds these from dicts (`build_norm_layer`, `build_activation_layer`, `build_conv_layer`) and MMEngine's
+`initialize` runs the `init_cfg`s; the `type` of each model is their registry name, the other fields the arguments
+the built layer or initializer takes, with its defaults. A key MMCV would hand to a layer that has no such argument
+(a TypeError when the model is built, hours into a job's queue) is refused here.""",
+    kinds=(
+        Kind("BN", "norm", group="norm"),
+        Kind("BN2d", "norm", group="norm"),
+        Kind("SyncBN", "norm", group="norm"),
+        Kind("GN", "group_norm", group="norm"),
+        Kind("LN", "layer_norm", group="norm"),
+        Kind("LN2d", "layer_norm", group="norm"),
+        Kind("IN", "group_norm", group="norm"),
+        Kind("ReLU", "relu", group="act"),
+        Kind("ReLU6", "relu", group="act"),
+        Kind("LeakyReLU", "relu", group="act"),
+        Kind("PReLU", "relu", group="act"),
+        Kind("ELU", "relu", group="act"),
+        Kind("GELU", "gelu", group="act"),
+        Kind("SiLU", "gated", group="act"),
+        Kind("Swish", "gated", group="act"),
+        Kind("HSwish", "gated", group="act"),
+        Kind("HSigmoid", "squashing", group="act"),
+        Kind("Sigmoid", "squashing", group="act"),
+        Kind("Tanh", "squashing", group="act"),
+        Kind("Conv2d", "conv", group="conv"),
+        Kind("Conv", "conv", group="conv"),
+        Kind("Constant", "init_constant", cls="ConstantInit", group="init"),
+        Kind("Xavier", "init_fan", cls="XavierInit", group="init"),
+        Kind("Normal", "init_random", cls="NormalInit", group="init"),
+        Kind("TruncNormal", "init_random", cls="TruncNormalInit", group="init"),
+        Kind("Uniform", "init_random", cls="UniformInit", group="init"),
+        Kind("Kaiming", "init_fan", cls="KaimingInit", group="init"),
+        Kind("Caffe2Xavier", "init_fan", cls="Caffe2XavierInit", group="init"),
+        Kind("Pretrained", "init_pretrained", cls="PretrainedInit", group="init"),
+    ),
+    unions=(
+        Union(
+            "NormConfig",
+            "A `norm_cfg`.",
+            group="norm",
+            real="_NormConfigUnion",
+            types="NORM_TAGS",
+            view="package",
+        ),
+        Union(
+            "ActConfig",
+            "An `act_cfg`.",
+            group="act",
+            real="_ActConfigUnion",
+            types="ACT_TAGS",
+            view="package",
+        ),
+        Union(
+            "ConvConfig",
+            "A `conv_cfg`.",
+            group="conv",
+            real="_ConvConfigUnion",
+            types="CONV_TAGS",
+            view="package",
+        ),
+        Union(
+            "Initializer",
+            "One weight initializer of an `init_cfg`.",
+            group="init",
+            real="_InitializerUnion",
+            view="package",
+            classes="INIT_CLASSES",
+        ),
+    ),
+)
+
+FAMILIES = (SCHEDULERS, HOOKS, BACKBONES, HEADS, LAYERS)
+"""Every lazy family package the generator writes (optimizers have their own generator, fed by torch)."""
