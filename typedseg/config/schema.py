@@ -5,7 +5,45 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue
+from pydantic_core import core_schema
+
 SCHEMA_FILE = "experiment.schema.json"
+
+
+class _TagRequired(GenerateJsonSchema):
+    """Unions tagged by `type` that a JSON Schema validator can tell apart, as typedseg's validator does.
+
+    typedseg routes a mapping by its `type` (with a default member where MMEngine has one: no `type` is an
+    OptimWrapper, an `override` entry with only a `name` is a NameOverride). pydantic writes such a union as a
+    plain `oneOf` in which `type` is optional in every member (it has a default), so a mapping without `type`
+    matches several members and `oneOf` rejects it. Here every member but the default requires its `type`.
+    """
+
+    def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        default = _default_tag(schema["discriminator"])
+        branches: list[JsonSchemaValue] = []
+        for tag, choice in schema["choices"].items():
+            branch = self.generate_inner(choice).copy()
+            if tag != default and self._type_const(branch) == tag:
+                branch["required"] = ["type"]  # beside `$ref`: this branch only, not the model's own schema
+            branches.append(branch)
+        return {"oneOf": branches}
+
+    def _type_const(self, branch: JsonSchemaValue) -> object:
+        ref = branch.get("$ref")
+        target = self.get_schema_from_definitions(JsonRef(ref)) if isinstance(ref, str) else branch
+        return ((target or {}).get("properties", {}).get("type") or {}).get("const")
+
+
+def _default_tag(discriminator: Any) -> object:
+    """The member a mapping without `type` goes to (what the union's discriminator says for `{}`), if any."""
+    if not callable(discriminator):
+        return None
+    try:
+        return discriminator({})
+    except Exception:  # a discriminator that needs a real value has no default member
+        return None
 
 
 def experiment_schema() -> dict[str, Any]:
@@ -21,7 +59,7 @@ def experiment_schema() -> dict[str, Any]:
         raise RuntimeError(f"set {FIELD_DOCS_ENV}=1 before typedseg.config is imported")
     from typedseg.config.experiment import Experiment
 
-    schema = Experiment.model_json_schema(mode="validation")
+    schema = Experiment.model_json_schema(mode="validation", schema_generator=_TagRequired)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "typedseg experiment"
     return schema
