@@ -1,0 +1,352 @@
+"""Reference fixtures for typedseg.models, computed by MMSegmentation 1.2.2 itself.
+
+Run in the oracle venv (never imported by the package or the tests):
+
+    /work/oracle-venv/bin/python scripts/oracle/models_fixtures.py [family ...]
+
+Each family builds MMSeg's model for a small config, fills every parameter and buffer from a seeded generator,
+and saves to tests/fixtures/models/<family>.pt (loadable with torch.load(weights_only=True)): the state_dict's
+names and shapes, the seeded state_dict when it is small, inputs, "tensor" logits, "predict" logits and labels
+and the "loss" values. The tests build the same config with typedseg, load the weights strictly and compare.
+"""
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import mmseg_stub  # noqa: F401  (before any mmseg import)
+import torch
+from mmengine.config import ConfigDict
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from mmseg.utils import register_all_modules
+
+register_all_modules()
+OUT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "models"
+BN = dict(type="BN", requires_grad=True)
+
+
+def seed_weights(model: torch.nn.Module, seed: int) -> None:
+    """Every float parameter and buffer from N(0, 0.2); running variances and norm weights near 1."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if not tensor.is_floating_point():
+                continue
+            if name.endswith("running_var"):
+                tensor.copy_(torch.rand(tensor.shape, generator=gen) + 0.5)
+            elif (
+                (".bn." in name or ".ln" in name or "norm" in name)
+                and name.endswith("weight")
+                and tensor.ndim == 1
+            ):
+                tensor.copy_(torch.rand(tensor.shape, generator=gen) * 0.5 + 0.75)
+            else:
+                tensor.copy_(torch.randn(tensor.shape, generator=gen) * 0.2)
+
+
+def keys_and_shapes(model: torch.nn.Module) -> list[list[Any]]:
+    return [[name, list(t.shape)] for name, t in model.state_dict().items()]
+
+
+def sample(label: torch.Tensor | None, **meta: Any) -> SegDataSample:
+    s = SegDataSample(metainfo=meta)
+    if label is not None:
+        s.gt_sem_seg = PixelData(data=label)
+    return s
+
+
+def labels(gen: torch.Generator, n: int, classes: int, h: int, w: int) -> torch.Tensor:
+    out = torch.randint(0, classes, (n, 1, h, w), generator=gen)
+    out[:, :, :3, :5] = 255  # some ignored pixels
+    return out
+
+
+def run_model(
+    cfg: dict[str, Any], seed: int, inputs: torch.Tensor, classes: int, store_weights: bool
+) -> dict[str, Any]:
+    torch.manual_seed(0)
+    model = MODELS.build(ConfigDict(cfg))
+    seed_weights(model, seed)
+    model.eval()
+    gen = torch.Generator().manual_seed(seed + 1)
+    n, _, h, w = inputs.shape
+    gt = labels(gen, n, classes, h, w)
+    out: dict[str, Any] = {"keys": keys_and_shapes(model), "inputs": inputs, "labels": gt.to(torch.uint8)}
+    if store_weights:
+        out["state_dict"] = {k: v.clone() for k, v in model.state_dict().items()}
+    with torch.no_grad():
+        out["tensor"] = model(inputs, None, mode="tensor")
+        losses = model(inputs, [sample(gt[i]) for i in range(n)], mode="loss")
+        out["loss"] = {k: v.detach().reshape(-1)[0].clone() for k, v in losses.items()}
+        ori = (h - 5, w + 7)
+        samples = [
+            sample(None, ori_shape=ori, img_shape=(h - 3, w - 4), pad_shape=(h, w), padding_size=[0, 4, 0, 3])
+            for _ in range(n)
+        ]
+        if n > 1:
+            samples[1].set_metainfo(dict(flip=True, flip_direction="horizontal"))
+        preds = model(inputs, samples, mode="predict")
+        out["predict_logits"] = torch.stack([p.seg_logits.data for p in preds])
+        out["predict_labels"] = torch.stack([p.pred_sem_seg.data for p in preds]).to(torch.uint8)
+        bare = model(inputs, None, mode="predict")
+        out["predict_bare_logits"] = torch.stack([p.seg_logits.data for p in bare])
+    return out
+
+
+def save(name: str, payload: dict[str, Any]) -> None:
+    path = OUT / f"{name}.pt"
+    torch.save(payload, path)
+    torch.load(path, weights_only=True)
+    for key, value in payload.items():
+        buffer = io.BytesIO()
+        torch.save(value, buffer)
+        print(f"  {key}: {len(buffer.getvalue()) / 1024:.1f} KiB")
+    print(f"{path.relative_to(OUT.parents[2])}: {path.stat().st_size / 1024:.1f} KiB")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# family 1: UNet + FCN, slide inference, the data pre-processor, the cross-entropy loss
+# ---------------------------------------------------------------------------------------------------------
+
+UNET_FCN = dict(
+    type="EncoderDecoder",
+    data_preprocessor=dict(
+        type="SegDataPreProcessor",
+        mean=[120.0, 110.0, 100.0],
+        std=[60.0, 50.0, 40.0],
+        bgr_to_rgb=True,
+        size=(32, 32),
+        pad_val=0,
+        seg_pad_val=255,
+    ),
+    backbone=dict(
+        type="UNet",
+        in_channels=3,
+        base_channels=4,
+        num_stages=4,
+        strides=(1, 1, 2, 1),
+        enc_num_convs=(2, 1, 2, 2),
+        dec_num_convs=(2, 2, 1),
+        downsamples=(True, True, True),
+        enc_dilations=(1, 1, 1, 2),
+        dec_dilations=(1, 1, 1),
+        norm_cfg=BN,
+        act_cfg=dict(type="ReLU"),
+        upsample_cfg=dict(type="InterpConv"),
+        norm_eval=False,
+    ),
+    decode_head=dict(
+        type="FCNHead",
+        in_channels=4,
+        in_index=3,
+        channels=8,
+        num_convs=2,
+        concat_input=True,
+        dropout_ratio=0.1,
+        num_classes=4,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=[
+            dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=1.0),
+            dict(type="CrossEntropyLoss", loss_weight=0.4, avg_non_ignore=True, loss_name="loss_ce"),
+        ],
+    ),
+    auxiliary_head=dict(
+        type="FCNHead",
+        in_channels=8,
+        in_index=2,
+        channels=4,
+        num_convs=1,
+        concat_input=False,
+        dropout_ratio=0.1,
+        num_classes=4,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=0.4, loss_name="loss_aux"),
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+UNET_DECONV = dict(
+    UNET_FCN,
+    backbone=dict(
+        UNET_FCN["backbone"],
+        upsample_cfg=dict(type="DeconvModule", kernel_size=4, scale_factor=2),
+        strides=(1, 1, 1, 1),
+    ),
+    auxiliary_head=None,
+)
+
+
+def family_unet() -> None:
+    gen = torch.Generator().manual_seed(11)
+    inputs = torch.randn(2, 3, 32, 32, generator=gen)
+    payload = run_model(UNET_FCN, 1, inputs, 4, store_weights=True)
+    deconv = run_model(UNET_DECONV, 2, inputs[:1].clone(), 4, store_weights=True)
+    save("unet_deconv", deconv)
+    # slide inference on a 32x48 input, 16x16 windows every 12 pixels
+    slide_cfg = dict(UNET_FCN, test_cfg=dict(mode="slide", crop_size=(16, 16), stride=(12, 12)))
+    model = MODELS.build(ConfigDict(slide_cfg))
+    model.load_state_dict(payload["state_dict"])
+    model.eval()
+    wide = torch.randn(1, 3, 32, 48, generator=gen)
+    with torch.no_grad():
+        pred = model(wide, [sample(None, ori_shape=(32, 48), img_shape=(32, 48))], mode="predict")[0]
+    payload["slide"] = {
+        "inputs": wide,
+        "logits": pred.seg_logits.data,
+        "labels": pred.pred_sem_seg.data.to(torch.uint8),
+    }
+    save("unet_fcn", payload)
+
+
+def family_preprocessor() -> None:
+    from mmseg.models.data_preprocessor import SegDataPreProcessor
+
+    gen = torch.Generator().manual_seed(5)
+    images = [
+        torch.randint(0, 256, (3, 20, 30), generator=gen, dtype=torch.uint8),
+        torch.randint(0, 256, (3, 25, 18), generator=gen, dtype=torch.uint8),
+    ]
+    gts = [torch.randint(0, 4, (1, 20, 30), generator=gen), torch.randint(0, 4, (1, 25, 18), generator=gen)]
+    cases: dict[str, Any] = {"images": images, "gts": gts}
+    configs = {
+        "size": dict(
+            mean=[120.0, 110.0, 100.0],
+            std=[60.0, 50.0, 40.0],
+            bgr_to_rgb=True,
+            size=(32, 40),
+            pad_val=3,
+            seg_pad_val=200,
+        ),
+        "divisor": dict(mean=[1.0, 2.0, 3.0], std=[2.0, 2.0, 2.0], rgb_to_bgr=True, size_divisor=16),
+        "plain": dict(size=(26, 31)),
+    }
+    for name, kwargs in configs.items():
+        pre = SegDataPreProcessor(**kwargs)
+        batch = {"inputs": [i.clone() for i in images], "data_samples": [sample(g.clone()) for g in gts]}
+        out = pre(batch, training=True)
+        cases[name] = {
+            "inputs": out["inputs"],
+            "gts": torch.stack([s.gt_sem_seg.data for s in out["data_samples"]]),
+            "meta": [{k: [int(x) for x in v] for k, v in s.metainfo.items()} for s in out["data_samples"]],
+        }
+    test = SegDataPreProcessor(
+        mean=[120.0, 110.0, 100.0], std=[60.0, 50.0, 40.0], bgr_to_rgb=True, test_cfg=dict(size_divisor=16)
+    )
+    same = [images[0].clone(), images[0].flip(-1).clone()]
+    out = test({"inputs": same, "data_samples": [sample(None), sample(None)]}, training=False)
+    cases["test"] = {
+        "images": same,
+        "inputs": out["inputs"],
+        "meta": [{k: [int(x) for x in v] for k, v in s.metainfo.items()} for s in out["data_samples"]],
+    }
+    save("preprocessor", cases)
+
+
+def family_losses() -> None:
+    from mmseg.models.losses import CrossEntropyLoss, DiceLoss
+    from mmseg.models.losses.accuracy import accuracy
+
+    gen = torch.Generator().manual_seed(7)
+    logits = torch.randn(2, 4, 9, 11, generator=gen)
+    label = torch.randint(0, 4, (2, 9, 11), generator=gen)
+    label[0, :2, :] = 255
+    binary_logits = torch.randn(2, 1, 9, 11, generator=gen)
+    binary_label = torch.randint(0, 2, (2, 9, 11), generator=gen)
+    binary_label[1, 3:5, 2:6] = 255
+    cases: dict[str, Any] = {
+        "logits": logits,
+        "label": label,
+        "binary_logits": binary_logits,
+        "binary_label": binary_label,
+    }
+    ce_cases = {
+        "plain": dict(),
+        "non_ignore": dict(avg_non_ignore=True),
+        "weight": dict(class_weight=[0.5, 1.0, 2.0, 0.25], loss_weight=0.7),
+        "weight_non_ignore": dict(class_weight=[0.5, 1.0, 2.0, 0.25], avg_non_ignore=True),
+        "sum": dict(reduction="sum", loss_weight=2.0),
+        "sigmoid_multi": dict(use_sigmoid=True),
+        "sigmoid_multi_non_ignore": dict(use_sigmoid=True, avg_non_ignore=True),
+    }
+    results: dict[str, torch.Tensor] = {}
+    no_ignore = label.clone()
+    no_ignore[label == 255] = 1
+    for name, kwargs in ce_cases.items():
+        loss = CrossEntropyLoss(**kwargs)
+        # MMSeg 1.2.2 indexes class_weight by every label: an ignored pixel (255) is an IndexError there
+        target = no_ignore if name.startswith("weight") else label
+        results[f"ce_{name}"] = loss(logits, target, ignore_index=255)
+    results["ce_binary"] = CrossEntropyLoss(use_sigmoid=True)(binary_logits, binary_label, ignore_index=255)
+    results["ce_binary_non_ignore"] = CrossEntropyLoss(use_sigmoid=True, avg_non_ignore=True)(
+        binary_logits, binary_label, ignore_index=255
+    )
+    dice_cases = {
+        "plain": dict(),
+        "softmax": dict(use_sigmoid=False),
+        "naive": dict(naive_dice=True, eps=1.0),
+        "ignore_class": dict(ignore_index=2, loss_weight=3.0),
+        "no_ignore": dict(ignore_index=None, use_sigmoid=False),
+        "sum": dict(reduction="sum"),
+    }
+    for name, kwargs in dice_cases.items():
+        results[f"dice_{name}"] = DiceLoss(**kwargs)(logits, label)
+    results["accuracy"] = accuracy(logits, label, ignore_index=255)
+    results["accuracy_all"] = accuracy(logits, no_ignore)
+    cases["results"] = results
+    save("losses", cases)
+
+
+def family_checkpoint() -> None:
+    """A checkpoint saved by MMEngine 0.10.7 as its Runner does (meta, state_dict, message_hub with
+    HistoryBuffers, optimizer): it does not load under weights_only=True as it is."""
+    import numpy as np
+    from mmengine.logging import MessageHub
+    from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
+
+    model = MODELS.build(ConfigDict(UNET_FCN))
+    seed_weights(model, 3)
+    hub = MessageHub.get_instance("typedseg-oracle")
+    for i in range(3):
+        hub.update_scalar("train/loss", 1.0 / (i + 1))
+        hub.update_scalar("train/lr", np.float64(0.01))
+    hub.update_info("iter", 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    checkpoint = {
+        "meta": {
+            "epoch": 0,
+            "iter": 3,
+            "seed": np.int64(0),
+            "mmengine_version": "0.10.7",
+            "time": "20250101_000000",
+            "dataset_meta": {"classes": ("a", "b", "c", "d")},
+        },
+        "state_dict": weights_to_cpu(model.state_dict()),
+        "message_hub": hub.state_dict(),
+        "optimizer": optimizer.state_dict(),
+    }
+    path = OUT / "mmengine_checkpoint.pth"
+    save_checkpoint(checkpoint, str(path))
+    try:
+        torch.load(path, weights_only=True)
+        raise SystemExit("expected MMEngine's checkpoint to fail under weights_only=True")
+    except Exception as error:
+        print("weights_only refuses it as expected:", str(error).splitlines()[-1][:120])
+    print(f"{path.name}: {path.stat().st_size / 1024:.1f} KiB")
+
+
+FAMILIES = {
+    "checkpoint": family_checkpoint,
+    "unet": family_unet,
+    "preprocessor": family_preprocessor,
+    "losses": family_losses,
+}
+
+if __name__ == "__main__":
+    for family in sys.argv[1:] or list(FAMILIES):
+        FAMILIES[family]()
