@@ -1,1 +1,31 @@
-"""(being built)"""
+"""The engine's hooks: MMEngine's events and default hooks, each receiving the run's typed `RunState`."""
+
+from typedseg.engine.hooks.base import EVENTS, Hook, Hooks
+from typedseg.engine.hooks.checkpoint import CheckpointHook
+from typedseg.engine.hooks.ema import EMAHook
+from typedseg.engine.hooks.extras import EarlyStoppingHook, EmptyCacheHook, SyncBuffersHook
+from typedseg.engine.hooks.logger import LoggerHook
+from typedseg.engine.hooks.profiler import ProfilerHook
+from typedseg.engine.hooks.runtime import (
+    DistSamplerSeedHook,
+    IterTimerHook,
+    ParamSchedulerHook,
+    RuntimeInfoHook,
+)
+
+__all__ = [
+    "EVENTS",
+    "CheckpointHook",
+    "DistSamplerSeedHook",
+    "EMAHook",
+    "EarlyStoppingHook",
+    "EmptyCacheHook",
+    "Hook",
+    "Hooks",
+    "IterTimerHook",
+    "LoggerHook",
+    "ParamSchedulerHook",
+    "ProfilerHook",
+    "RuntimeInfoHook",
+    "SyncBuffersHook",
+]

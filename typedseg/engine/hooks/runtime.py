@@ -1,0 +1,129 @@
+"""RuntimeInfoHook, IterTimerHook, DistSamplerSeedHook, ParamSchedulerHook: the bookkeeping default hooks."""
+
+from __future__ import annotations
+
+import time
+
+from typedseg.engine.hooks.base import Hook
+from typedseg.engine.protocols import MetricSteppedScheduler
+from typedseg.engine.state import RunState
+
+
+class RuntimeInfoHook(Hook):
+    """Records each train step's outputs (`train/<name>`) and each evaluation's metrics (`val/`, `test/`).
+
+    Values are stored as they are (tensors stay tensors): reading them as floats is the logger's job, on the
+    iterations it logs. The lr is read from the optimizer when logged (it is the lr this iteration used).
+    """
+
+    priority = 10
+
+    def after_train_iter(self, state: RunState) -> None:
+        update = state.scalars.update
+        for name, value in state.outputs.items():
+            update(f"train/{name}", value)
+
+    def before_train_epoch(self, state: RunState) -> None:
+        state.scalars.start_epoch("train")
+
+    def after_val_epoch(self, state: RunState) -> None:
+        for name, value in state.metrics.items():
+            state.scalars.update(f"val/{name}", float(value))
+
+    def after_test_epoch(self, state: RunState) -> None:
+        for name, value in state.metrics.items():
+            state.scalars.update(f"test/{name}", float(value))
+
+
+class IterTimerHook(Hook):
+    """Times each iteration (`time`) and the wait for its batch (`data_time`); estimates the time left (`eta`).
+
+    MMEngine's rules: data_time runs from the end of the previous iteration to `before_*_iter`, time over the
+    whole iteration; the train eta is the mean time since this process started times the iterations left.
+    """
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._total = 0.0
+        self._count = 0
+
+    def _start(self, state: RunState) -> None:
+        self._last = time.perf_counter()
+
+    before_train = _start
+
+    def before_train_epoch(self, state: RunState) -> None:
+        self._last = time.perf_counter()
+
+    def before_val_epoch(self, state: RunState) -> None:
+        self._last = time.perf_counter()
+        state.scalars.start_epoch("val")
+
+    def before_test_epoch(self, state: RunState) -> None:
+        self._last = time.perf_counter()
+        state.scalars.start_epoch("test")
+
+    def _before_iter(self, state: RunState) -> None:
+        now = time.perf_counter()
+        state.scalars.update(f"{state.mode}/data_time", now - self._last)
+
+    before_train_iter = _before_iter
+    before_val_iter = _before_iter
+    before_test_iter = _before_iter
+
+    def after_train_iter(self, state: RunState) -> None:
+        now = time.perf_counter()
+        elapsed = now - self._last
+        self._last = now
+        state.scalars.update("train/time", elapsed)
+        self._total += elapsed
+        self._count += 1
+        state.eta = self._total / self._count * (state.max_iters - state.iter - 1)
+
+    def _after_eval_iter(self, state: RunState) -> None:
+        now = time.perf_counter()
+        elapsed = now - self._last
+        self._last = now
+        history = state.scalars.history(f"{state.mode}/time")
+        history.append(elapsed)
+        window = list(history.recent)
+        state.eta = sum(window) / len(window) * (state.loader_length - state.batch_idx - 1)  # type: ignore[arg-type]
+
+    after_val_iter = _after_eval_iter
+    after_test_iter = _after_eval_iter
+
+
+class DistSamplerSeedHook(Hook):
+    """Calls `sampler.set_epoch(epoch)` before each train epoch, so each epoch draws a new order."""
+
+    def before_train_epoch(self, state: RunState) -> None:
+        loader = state.train_loader
+        if loader is None:
+            return
+        sampler = getattr(loader, "sampler", None)
+        if not hasattr(sampler, "set_epoch"):
+            sampler = getattr(getattr(loader, "batch_sampler", None), "sampler", None)
+        if hasattr(sampler, "set_epoch"):
+            sampler.set_epoch(state.epoch)  # type: ignore[union-attr]
+
+
+class ParamSchedulerHook(Hook):
+    """Steps by-iteration schedulers after each iteration, by-epoch ones after each epoch, and ReduceOnPlateau
+    with the validation metrics."""
+
+    priority = 70
+
+    def after_train_iter(self, state: RunState) -> None:
+        for scheduler in state.schedulers:
+            if not scheduler.by_epoch and not getattr(scheduler, "need_val_args", False):
+                scheduler.step()
+
+    def after_train_epoch(self, state: RunState) -> None:
+        for scheduler in state.schedulers:
+            if scheduler.by_epoch and not getattr(scheduler, "need_val_args", False):
+                scheduler.step()
+
+    def after_val_epoch(self, state: RunState) -> None:
+        for scheduler in state.schedulers:
+            if isinstance(scheduler, MetricSteppedScheduler) and scheduler.need_val_args:
+                scheduler.step(state.metrics)

@@ -1,0 +1,209 @@
+"""Log output as MMEngine users know it: console and `<timestamp>.log` lines, `vis_data/scalars.json`
+(one JSON object per logged step), TensorBoard events, and MMEngine's LogProcessor smoothing and line format.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from typedseg.config.runtime import LogProcessor, TensorboardVisBackend, WandbVisBackend
+from typedseg.engine.errors import RunError
+from typedseg.engine.scalars import ScalarLog
+
+LOGGER_NAME = "typedseg"
+
+
+def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> logging.Logger:
+    """The run's logger: console lines `mm/dd HH:MM:SS - typedseg - LEVEL - msg`, the file with the year."""
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(level)
+    logger.propagate = False
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    console = logging.StreamHandler(stream or sys.stdout)
+    console.setFormatter(
+        logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s", "%m/%d %H:%M:%S")
+    )
+    logger.addHandler(console)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    file_handler = logging.FileHandler(log_file, mode="a", encoding="utf8")
+    file_handler.setFormatter(
+        logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s", "%Y/%m/%d %H:%M:%S")
+    )
+    logger.addHandler(file_handler)
+    return logger
+
+
+def close_logger() -> None:
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+
+
+class ScalarWriters:
+    """Where logged scalars go besides the console: scalars.json lines, TensorBoard, Weights & Biases."""
+
+    def __init__(self, vis_dir: Path, backends: tuple[Any, ...], purge_step: int | None = None) -> None:
+        self.vis_dir = vis_dir
+        vis_dir.mkdir(parents=True, exist_ok=True)
+        self.json_path: Path | None = None
+        self.tensorboard: Any = None
+        self.wandb: Any = None
+        for backend in backends:
+            save_dir = Path(backend.save_dir) if backend.save_dir else vis_dir
+            if isinstance(backend, TensorboardVisBackend):
+                from torch.utils.tensorboard import SummaryWriter
+
+                self.tensorboard = SummaryWriter(str(save_dir), purge_step=purge_step)
+            elif isinstance(backend, WandbVisBackend):
+                try:
+                    import wandb  # type: ignore[import-not-found]
+                except ImportError:
+                    raise RunError(
+                        "backend-unavailable",
+                        "visualizer.vis_backends has a WandbVisBackend, and the wandb package is not installed.",
+                        "pip install wandb, or remove the backend.",
+                    ) from None
+                self.wandb = wandb.init(dir=str(save_dir), **(backend.init_kwargs or {}))
+            else:  # LocalVisBackend
+                save_dir.mkdir(parents=True, exist_ok=True)
+                self.json_path = save_dir / backend.scalar_save_file
+        self._json = self.json_path.open("a", encoding="utf8") if self.json_path else None
+
+    def add_config(self, text: str, name: str) -> None:
+        (self.vis_dir / name).write_text(text, encoding="utf8")
+
+    def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
+        if self._json is not None:
+            self._json.write(json.dumps({**scalars, "step": step}) + "\n")
+            self._json.flush()
+        if self.tensorboard is not None:
+            for name, value in scalars.items():
+                if isinstance(value, (int, float)):
+                    self.tensorboard.add_scalar(name, value, step)
+        if self.wandb is not None:
+            self.wandb.log(dict(scalars), step=step)
+
+    def close(self) -> None:
+        if self._json is not None:
+            self._json.close()
+            self._json = None
+        if self.tensorboard is not None:
+            self.tensorboard.close()
+        if self.wandb is not None:
+            self.wandb.finish()
+
+
+class LineFormatter:
+    """MMEngine's LogProcessor: which scalars are smoothed over which window, and the log line's layout."""
+
+    def __init__(self, cfg: LogProcessor) -> None:
+        self.cfg = cfg
+        self.mean_pattern = re.compile(cfg.mean_pattern)
+        self.custom = tuple(cfg.custom_cfg or ())
+
+    @property
+    def totals_needed(self) -> frozenset[str]:
+        """Scalars whose 'epoch' or 'global' windows custom_cfg reads (their running totals are kept)."""
+        return frozenset(c.data_src for c in self.custom if isinstance(c.window_size, str))
+
+    def collect(self, scalars: ScalarLog, mode: str) -> dict[str, float]:
+        """The smoothed values of one mode's scalars, keyed without (or with, per log_with_hierarchy) prefix."""
+        histories = scalars.of_mode(mode)
+        tag: dict[str, float] = {}
+        for name, history in histories.items():
+            value = (
+                history.reduce("mean", self.cfg.window_size)
+                if self.mean_pattern.search(name)
+                else history.current()
+            )
+            tag[name] = value
+        for custom in self.custom:
+            if custom.data_src in histories:
+                tag[custom.log_name or custom.data_src] = histories[custom.data_src].reduce(
+                    custom.method_name, custom.window_size
+                )
+        if self.cfg.log_with_hierarchy:
+            return {f"{mode}/{name}": value for name, value in tag.items()}
+        return tag
+
+    def _number(self, value: float) -> str:
+        return f"{value:.{self.cfg.num_digits}f}"
+
+    def train_line(
+        self,
+        tag: dict[str, float],
+        *,
+        it: int,
+        max_iters: int,
+        epoch: int,
+        max_epochs: int,
+        batch_idx: int,
+        loader_length: int,
+        eta: float | None,
+        memory: int | None,
+    ) -> str:
+        """`Iter(train) [ 50/1000]  lr: ...  eta: ...  time: ...  data_time: ...  memory: ...  loss: ...`."""
+        if self.cfg.by_epoch:
+            width = len(str(loader_length))
+            epoch_text = f"[{epoch + 1}]".rjust(len(str(max_epochs)) + 3)
+            head = f"Epoch(train){epoch_text}[{str(batch_idx + 1).rjust(width)}/{loader_length}]  "
+        else:
+            head = f"Iter(train) [{str(it + 1).rjust(len(str(max_iters)))}/{max_iters}]  "
+        rest = dict(tag)
+        lrs = [f"{k}: {rest.pop(k):.{self.cfg.num_digits}e}" for k in list(rest) if k.endswith("lr")]
+        line = head + " ".join(lrs) + "  "
+        time_key, data_key = self._key("train", "time"), self._key("train", "data_time")
+        if eta is not None and time_key in rest and data_key in rest:
+            line += f"eta: {datetime.timedelta(seconds=int(eta))}  "
+            line += (
+                f"time: {self._number(rest.pop(time_key))}  data_time: {self._number(rest.pop(data_key))}  "
+            )
+        if memory is not None:
+            line += f"memory: {memory}  "
+        line += "  ".join(f"{name}: {self._number(value)}" for name, value in rest.items())
+        return line
+
+    def eval_line(self, mode: str, tag: Mapping[str, float], *, epoch: int, loader_length: int) -> str:
+        """The line after a validation/test epoch: the metrics, then time and data_time."""
+        if self.cfg.by_epoch and mode == "val":
+            head = f"Epoch({mode}) [{epoch}][{loader_length}/{loader_length}]    "
+        elif self.cfg.by_epoch:
+            head = f"Epoch({mode}) [{loader_length}/{loader_length}]    "
+        else:
+            head = f"Iter({mode}) [{loader_length}/{loader_length}]    "
+        timing = {k: v for k, v in tag.items() if k.split("/")[-1] in ("time", "data_time")}
+        items = [*((k, v) for k, v in tag.items() if k not in timing), *timing.items()]
+        return head + "  ".join(f"{name}: {self._number(value)}" for name, value in items)
+
+    def eval_iter_line(
+        self,
+        mode: str,
+        *,
+        batch_idx: int,
+        loader_length: int,
+        eta: float | None,
+        time: float | None,
+        data_time: float | None,
+    ) -> str:
+        width = len(str(loader_length))
+        unit = "Epoch" if self.cfg.by_epoch else "Iter"
+        line = f"{unit}({mode}) [{str(batch_idx + 1).rjust(width)}/{loader_length}]    "
+        if eta is not None and time is not None and data_time is not None:
+            line += (
+                f"eta: {datetime.timedelta(seconds=int(eta))}  time: {self._number(time)}  "
+                f"data_time: {self._number(data_time)}  "
+            )
+        return line
+
+    def _key(self, mode: str, name: str) -> str:
+        return f"{mode}/{name}" if self.cfg.log_with_hierarchy else name

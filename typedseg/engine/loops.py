@@ -1,0 +1,279 @@
+"""MMEngine's loops on plain PyTorch: IterBasedTrainLoop, EpochBasedTrainLoop, ValLoop and TestLoop.
+
+Each loop reads its counters from the `RunState` and calls the hooks at MMEngine's points. A resumed loop first
+creates its data iterator, then restores the sampler position and the RNG states, so that creating the iterator
+does not shift the random streams and no batch is read twice.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from typedseg.config.loops import EpochBasedTrainLoop as EpochLoopConfig
+from typedseg.config.loops import IterBasedTrainLoop as IterLoopConfig
+from typedseg.engine.hooks.base import Hooks
+from typedseg.engine.protocols import MetricLike
+from typedseg.engine.randomness import rng_state, set_rng_state
+from typedseg.engine.state import Mode, RunState
+
+
+def sampler_of(loader: Any) -> Any:
+    """The loader's sampler that carries state (`loader.sampler`, or `loader.batch_sampler.sampler`)."""
+    sampler = getattr(loader, "sampler", None)
+    if hasattr(sampler, "state_dict") and hasattr(sampler, "load_state_dict"):
+        return sampler
+    inner = getattr(getattr(loader, "batch_sampler", None), "sampler", None)
+    if hasattr(inner, "state_dict") and hasattr(inner, "load_state_dict"):
+        return inner
+    return None
+
+
+def loader_length(loader: Any) -> int:
+    try:
+        return len(loader)
+    except TypeError:  # an infinite sampler
+        return 0
+
+
+@dataclass
+class ResumeAt:
+    """Where a resumed train loop continues: the sampler's saved position, the RNG states, the pass count."""
+
+    sampler: dict[str, Any] | None
+    rng: dict[str, Any] | None
+    passes: int = 0
+
+
+class _InfiniteIterator:
+    """Repeats a dataloader (IterBasedTrainLoop); each new pass calls `set_epoch(pass)` on the sampler."""
+
+    def __init__(self, loader: Any, passes: int = 0) -> None:
+        self.loader = loader
+        self.passes = passes
+        self.iterator: Iterator[Any] = iter(loader)
+
+    def __next__(self) -> Any:
+        try:
+            return next(self.iterator)
+        except StopIteration:
+            self.passes += 1
+            sampler = getattr(self.loader, "sampler", None)
+            if not hasattr(sampler, "set_epoch"):
+                sampler = getattr(getattr(self.loader, "batch_sampler", None), "sampler", None)
+            if hasattr(sampler, "set_epoch"):
+                sampler.set_epoch(self.passes)  # type: ignore[union-attr]
+            self.iterator = iter(self.loader)
+            return next(self.iterator)
+
+
+Step = Callable[[Any], dict[str, torch.Tensor] | None]
+
+
+class TrainLoop:
+    """What both train loops share: the step, validation scheduling and the interruption check."""
+
+    def __init__(
+        self,
+        cfg: IterLoopConfig | EpochLoopConfig,
+        loader: Any,
+        step: Step,
+        hooks: Hooks,
+        state: RunState,
+        validate: Callable[[], None] | None,
+        interrupted: Callable[[], bool],
+        on_interrupt: Callable[[], None],
+    ) -> None:
+        self.cfg, self.loader, self.step, self.hooks, self.state = cfg, loader, step, hooks, state
+        self.validate, self.interrupted, self.on_interrupt = validate, interrupted, on_interrupt
+        pairs = list(cfg.dynamic_intervals or ())
+        self.milestones = [0, *(m for m, _ in pairs)]
+        self.intervals = [cfg.val_interval, *(i for _, i in pairs)]
+        self.val_interval = cfg.val_interval
+        self.position: dict[str, Any] = {}
+        """Where a checkpoint taken now would continue (filled by the loop at each boundary)."""
+        self.iterator: Any = None
+
+    def _decide_val_interval(self, step: int) -> None:
+        self.val_interval = self.intervals[bisect.bisect(self.milestones, step) - 1]
+
+    def _should_validate(self, done: int, total: int) -> bool:
+        return (
+            self.validate is not None
+            and done >= self.cfg.val_begin
+            and (done % self.val_interval == 0 or done == total)
+        )
+
+    def _run_iter(self, batch: Any) -> None:
+        state, call = self.state, self.hooks.call
+        state.batch = batch
+        call("before_train_iter", state)
+        state.outputs = self.step(batch)
+        if state.outputs is not None:  # None: a non-finite step that was skipped
+            call("after_train_iter", state)
+        state.batch = state.outputs = None
+
+
+class IterBasedTrainLoop(TrainLoop):
+    """`max_iters` iterations over the repeated dataloader; validation every `val_interval` iterations."""
+
+    cfg: IterLoopConfig
+
+    def run(self, resume: ResumeAt | None) -> None:
+        state, call, cfg = self.state, self.hooks.call, self.cfg
+        state.max_iters, state.max_epochs, state.by_epoch = cfg.max_iters, 1, False
+        state.loader_length = loader_length(self.loader)
+        call("before_train", state)
+        call("before_train_epoch", state)
+        state.model.train()
+        passes = resume.passes if resume is not None else 0
+        if resume is not None and resume.sampler is not None:
+            sampler = sampler_of(self.loader)
+            if sampler is not None:
+                sampler.load_state_dict(resume.sampler)
+                # A state taken at the end of a pass moves the sampler on to the next one.
+                passes = int(getattr(sampler, "epoch", passes))
+        iterator = _InfiniteIterator(self.loader, passes)
+        if resume is not None and resume.rng is not None:
+            set_rng_state(resume.rng)
+        self.iterator = iterator
+        while state.iter < cfg.max_iters and not state.stop_requested:
+            self._decide_val_interval(state.iter + 1)
+            state.mode = "train"
+            state.batch_idx = state.iter
+            batch = next(iterator)
+            self.position = {"passes": iterator.passes, "batch_idx": state.iter + 1}
+            self._run_iter(batch)
+            state.iter += 1
+            if self.interrupted():
+                self.on_interrupt()
+            if self._should_validate(state.iter, cfg.max_iters):
+                assert self.validate is not None
+                self.validate()
+                state.model.train()
+        call("after_train_epoch", state)
+        call("after_train", state)
+
+
+class EpochBasedTrainLoop(TrainLoop):
+    """`max_epochs` passes over the dataloader; validation every `val_interval` epochs and after the last."""
+
+    cfg: EpochLoopConfig
+
+    def run(self, resume: ResumeAt | None) -> None:
+        state, call, cfg = self.state, self.hooks.call, self.cfg
+        length = loader_length(self.loader)
+        state.max_epochs, state.by_epoch = cfg.max_epochs, True
+        state.max_iters = cfg.max_epochs * length
+        state.loader_length = length
+        call("before_train", state)
+        while state.epoch < cfg.max_epochs and not state.stop_requested:
+            self._run_epoch(resume)
+            resume = None
+            self._decide_val_interval(state.epoch)
+            if self._should_validate(state.epoch, cfg.max_epochs) and not state.stop_requested:
+                assert self.validate is not None
+                self.validate()
+        call("after_train", state)
+
+    def _run_epoch(self, resume: ResumeAt | None) -> None:
+        state, call = self.state, self.hooks.call
+        state.mode = "train"
+        call("before_train_epoch", state)
+        state.model.train()
+        start = state.batch_idx if resume is not None else 0
+        if resume is not None and resume.sampler is not None:
+            sampler = sampler_of(self.loader)
+            if sampler is not None:
+                sampler.load_state_dict(resume.sampler)
+        iterator = iter(self.loader)
+        if resume is not None and resume.rng is not None:
+            set_rng_state(resume.rng)
+        for batch_idx, batch in enumerate(iterator, start):
+            state.mode = "train"
+            state.batch_idx = batch_idx
+            self.position = {"passes": state.epoch, "batch_idx": batch_idx + 1}
+            self._run_iter(batch)
+            state.iter += 1
+            if self.interrupted():
+                self.on_interrupt()
+            if state.stop_requested:
+                break
+        self.position = {"passes": state.epoch + 1, "batch_idx": 0, "epoch_done": True}
+        call("after_train_epoch", state)
+        state.epoch += 1
+        state.batch_idx = 0
+
+
+class EvalLoop:
+    """ValLoop and TestLoop: the dataloader through the model (`mode="predict"`) and the metrics."""
+
+    def __init__(
+        self,
+        mode: Mode,
+        loader: Any,
+        metrics: Sequence[MetricLike],
+        hooks: Hooks,
+        state: RunState,
+        fp16: bool,
+    ) -> None:
+        self.mode, self.loader, self.metrics, self.hooks, self.state, self.fp16 = (
+            mode,
+            loader,
+            metrics,
+            hooks,
+            state,
+            fp16,
+        )
+
+    def run(self) -> dict[str, float]:
+        state, call, mode = self.state, self.hooks.call, self.mode
+        previous_mode = state.mode
+        state.mode = mode
+        state.loader_length = loader_length(self.loader)
+        call(f"before_{mode}", state)
+        call(f"before_{mode}_epoch", state)
+        model = state.model
+        model.eval()
+        for metric in self.metrics:
+            metric.reset()
+        device = state.device
+        autocast = torch.autocast(device.type, dtype=torch.float16) if self.fp16 else contextlib.nullcontext()
+        for batch_idx, batch in enumerate(self.loader):
+            state.batch_idx, state.batch = batch_idx, batch
+            call(f"before_{mode}_iter", state)
+            with torch.no_grad(), autocast:
+                data = model.data_preprocessor(batch, False)  # type: ignore[operator]
+                outputs = model(data["inputs"], data["data_samples"], mode="predict")
+            for metric in self.metrics:
+                metric.process(outputs)
+            state.outputs = outputs
+            call(f"after_{mode}_iter", state)
+        state.batch = state.outputs = None
+        results: dict[str, float] = {}
+        for metric in self.metrics:
+            results.update(metric.compute())
+        state.metrics = results
+        call(f"after_{mode}_epoch", state)
+        call(f"after_{mode}", state)
+        state.mode = previous_mode
+        return results
+
+
+def validation_guard(run: Callable[[], dict[str, float]]) -> Callable[[], None]:
+    """Run validation without touching the training's random streams (so that a resume at any point, and
+    the presence of validation itself, leave training bit-identical)."""
+
+    def guarded() -> None:
+        saved = rng_state()
+        try:
+            run()
+        finally:
+            set_rng_state(saved)
+
+    return guarded
