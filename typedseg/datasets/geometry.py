@@ -88,11 +88,9 @@ def resize(
         return img.copy()
     planar = img[:, :, None] if img.ndim == 2 else img
     tensor = torch.from_numpy(np.ascontiguousarray(planar)).permute(2, 0, 1).unsqueeze(0)
-    if img.dtype not in (np.uint8, np.float32, np.float64):
-        tensor = tensor.float()
+    if img.dtype not in (np.uint8, np.float32, np.float64) or (mode == "bicubic" and img.dtype == np.uint8):
+        tensor = tensor.float()  # torch's uint8 bicubic rounds between its two passes; OpenCV's does not
     out = functional.interpolate(tensor, size=(h, w), mode=mode, align_corners=False, antialias=False)
-    if out.dtype != tensor.dtype and img.dtype != np.uint8:
-        out = out.to(torch.float32)
     result = out[0].permute(1, 2, 0).contiguous().numpy()
     if result.dtype != img.dtype:
         result = np.clip(np.rint(result), *_limits(img.dtype)).astype(img.dtype)

@@ -38,8 +38,9 @@ def bgr_to_hsv(img: np.ndarray) -> np.ndarray:
 def hsv_to_bgr(hsv: np.ndarray) -> np.ndarray:
     """OpenCV's `cvtColor(hsv, COLOR_HSV2BGR)` for uint8 (H in [0, 180)), bit for bit on x86-64.
 
-    OpenCV converts blocks of `_SIMD_PIXELS` pixels of each row with vector code (fused multiply-adds, results
-    truncated) and the rest of the row with scalar code (results rounded); both are reproduced here.
+    OpenCV converts blocks of `_SIMD_PIXELS` pixels of each row with vector code (results truncated) and the rest
+    of the row with scalar code (results rounded); both are compiled with fused multiply-adds, reproduced here by
+    computing `1 - s * h` in float64 before rounding to float32.
     """
     one = np.float32(1.0)
     h = hsv[..., 0].astype(np.float32) * np.float32(6.0 / 180.0)
@@ -57,13 +58,11 @@ def hsv_to_bgr(hsv: np.ndarray) -> np.ndarray:
         ],
         axis=-1,
     )
-    out = np.floor(np.take_along_axis(fused, _SECTORS[sector], axis=-1) * np.float32(255.0))
+    scaled = np.take_along_axis(fused, _SECTORS[sector], axis=-1) * np.float32(255.0)
+    out = np.floor(scaled)
     tail = hsv.shape[1] % _SIMD_PIXELS
     if tail:
-        ht, st, vt = h[:, -tail:], s[:, -tail:], v[:, -tail:]
-        plain = np.stack([vt, vt * (one - st), vt * (one - st * ht), vt * (one - st * (one - ht))], axis=-1)
-        picked = np.take_along_axis(plain, _SECTORS[sector[:, -tail:]], axis=-1) * np.float32(255.0)
-        out[:, -tail:] = np.rint(picked)
+        out[:, -tail:] = np.rint(scaled[:, -tail:])
     return np.clip(out, 0, 255).astype(np.uint8)
 
 

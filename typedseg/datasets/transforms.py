@@ -187,13 +187,17 @@ class RandomResize:
     def draw(self, rng: np.random.Generator) -> tuple[int, int]:
         """The target (w, h), drawn as MMCV's RandomResize draws it."""
         if len(self.scale) == 1:
-            assert self.ratio_range is not None
-            low, high = self.ratio_range
-            ratio = float(rng.random()) * (high - low) + low
-            return int(self.scale[0][0] * ratio), int(self.scale[0][1] * ratio)
+            return self.ratio_scale(float(rng.random()))
         first, second = self.scale
         edges = [int(rng.integers(min(a, b), max(a, b) + 1)) for a, b in zip(first, second, strict=True)]
         return edges[0], edges[1]
+
+    def ratio_scale(self, u: float) -> tuple[int, int]:
+        """The single scale times the ratio at `u` in [0, 1) of ratio_range (MMCV's `_random_sample_ratio`)."""
+        assert self.ratio_range is not None
+        low, high = self.ratio_range
+        ratio = u * (high - low) + low
+        return int(self.scale[0][0] * ratio), int(self.scale[0][1] * ratio)
 
     def __call__(self, results: Results, rng: np.random.Generator) -> Results:
         return self.resize.apply(results, self.draw(rng))
