@@ -399,6 +399,9 @@ def codegen_class(
     typer.echo(f"wrote {out}", err=True)
 
 
+from . import schedule as _schedule  # noqa: E402, F401  (registers `typedseg schedule`)
+
+
 def main() -> None:
     app()
 

@@ -97,7 +97,8 @@ class TwoGroups(nn.Module):
 
 
 def two_group_wrapper(model: TwoGroups, clip: ClipGradNorm | ClipGradValue) -> OptimWrapper:
-    optimizer = torch.optim.SGD([{"params": [model.a]}, {"params": [model.b], "lr": 0.5}], lr=1.0)
+    groups: list[dict[str, Any]] = [{"params": [model.a]}, {"params": [model.b], "lr": 0.5}]
+    optimizer = torch.optim.SGD(groups, lr=1.0)
     return OptimWrapper(optimizer, clip_grad=clip)
 
 

@@ -169,17 +169,8 @@ class DefaultGrouping:
 
 
 def _times(base: float | None, mult: float) -> float:
-    if base is None:
-        raise ConfigError(
-            [
-                Problem(
-                    "lr-mult-without-lr",
-                    ROOT,
-                    "an lr multiplier is set, but the optimizer has no lr to multiply.",
-                    "Use an optimizer with an lr, or remove lr_mult / bias_lr_mult.",
-                )
-            ]
-        )
+    if base is None:  # only a user's optimizer can lack an lr
+        raise ValueError("an lr multiplier is set in paramwise_cfg, but the optimizer has no lr to multiply")
     return base * mult
 
 
@@ -209,10 +200,8 @@ def layer_decay_groups(
                 )
             ]
         )
-    if base_lr is None:
-        raise ConfigError(
-            [Problem("lr-mult-without-lr", ROOT, "layer-wise lr decay needs an optimizer lr.", "")]
-        )
+    if base_lr is None:  # only a user's optimizer can lack an lr
+        raise ValueError("layer-wise lr decay scales the optimizer's lr, and this optimizer has none")
     depth = num_layers + 2
     by_name: dict[str, dict[str, Any]] = {}
     plan = ParamGroupPlan()

@@ -84,6 +84,9 @@ class PlainGroups:
 class ParamScheduler:
     """One scheduler over one param-group key. Subclasses give the chained update of `_values`."""
 
+    need_val_args = False
+    """True for ReduceOnPlateau, which is also stepped with the validation metrics (MMEngine's attribute)."""
+
     def __init__(self, target: HasParamGroups, param: str, *, begin: int, end: int, by_epoch: bool) -> None:
         self.target = target
         self.by_epoch = by_epoch
@@ -410,7 +413,13 @@ class OneCycleScheduler(ParamScheduler):
 
 
 class ReduceOnPlateauScheduler(ParamScheduler):
-    """Multiply by factor when the monitored metric stops improving; stepped with validation metrics."""
+    """Multiply by factor when the monitored metric stops improving.
+
+    As in MMEngine, `step()` without metrics (after every train epoch) counts the epoch for the begin/end
+    window, and `step(metrics)` (after every validation) reacts to the monitored value.
+    """
+
+    need_val_args = True
 
     def __init__(
         self,
@@ -473,7 +482,7 @@ class ReduceOnPlateauScheduler(ParamScheduler):
             raise ConfigError(
                 [
                     Problem(
-                        "plateau-monitor-missing",
+                        "plateau-monitor-unknown",
                         ("monitor",),
                         f"ReduceOnPlateau monitors {self.monitor!r}, which the validation did not report "
                         f"(it reported {sorted(metrics)}).",
