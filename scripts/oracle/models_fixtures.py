@@ -10,7 +10,9 @@ names and shapes, the seeded state_dict when it is small, inputs, "tensor" logit
 and the "loss" values. The tests build the same config with typedseg, load the weights strictly and compare.
 """
 
+import hashlib
 import io
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,8 @@ BN = dict(type="BN", requires_grad=True)
 
 
 def seed_weights(model: torch.nn.Module, seed: int) -> None:
-    """Every float parameter and buffer from N(0, 0.2); running variances and norm weights near 1."""
+    """Every float parameter and buffer from N(0, 0.2); running variances and norm weights near 1. Values are
+    rounded to float16, so the fixtures store them in half the space and load back exactly."""
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, tensor in model.state_dict().items():
@@ -45,6 +48,7 @@ def seed_weights(model: torch.nn.Module, seed: int) -> None:
                 tensor.copy_(torch.rand(tensor.shape, generator=gen) * 0.5 + 0.75)
             else:
                 tensor.copy_(torch.randn(tensor.shape, generator=gen) * 0.2)
+            tensor.copy_(tensor.half().float())
 
 
 def keys_and_shapes(model: torch.nn.Module) -> list[list[Any]]:
@@ -65,7 +69,12 @@ def labels(gen: torch.Generator, n: int, classes: int, h: int, w: int) -> torch.
 
 
 def run_model(
-    cfg: dict[str, Any], seed: int, inputs: torch.Tensor, classes: int, store_weights: bool
+    cfg: dict[str, Any],
+    seed: int,
+    inputs: torch.Tensor,
+    classes: int,
+    store_weights: bool,
+    bare: bool = False,
 ) -> dict[str, Any]:
     torch.manual_seed(0)
     model = MODELS.build(ConfigDict(cfg))
@@ -74,9 +83,13 @@ def run_model(
     gen = torch.Generator().manual_seed(seed + 1)
     n, _, h, w = inputs.shape
     gt = labels(gen, n, classes, h, w)
-    out: dict[str, Any] = {"keys": keys_and_shapes(model), "inputs": inputs, "labels": gt.to(torch.uint8)}
-    if store_weights:
-        out["state_dict"] = {k: v.clone() for k, v in model.state_dict().items()}
+    out: dict[str, Any] = {"inputs": inputs, "labels": gt.to(torch.uint8)}
+    if not store_weights:
+        out["keys"] = keys_and_shapes(model)
+    else:
+        out["state_dict"] = {
+            k: v.half() if v.is_floating_point() else v.clone() for k, v in model.state_dict().items()
+        }
     with torch.no_grad():
         out["tensor"] = model(inputs, None, mode="tensor")
         losses = model(inputs, [sample(gt[i]) for i in range(n)], mode="loss")
@@ -91,8 +104,9 @@ def run_model(
         preds = model(inputs, samples, mode="predict")
         out["predict_logits"] = torch.stack([p.seg_logits.data for p in preds])
         out["predict_labels"] = torch.stack([p.pred_sem_seg.data for p in preds]).to(torch.uint8)
-        bare = model(inputs, None, mode="predict")
-        out["predict_bare_logits"] = torch.stack([p.seg_logits.data for p in bare])
+        if bare:
+            preds = model(inputs, None, mode="predict")
+            out["predict_bare_logits"] = torch.stack([p.seg_logits.data for p in preds])
     return out
 
 
@@ -185,7 +199,7 @@ UNET_DECONV = dict(
 def family_unet() -> None:
     gen = torch.Generator().manual_seed(11)
     inputs = torch.randn(2, 3, 32, 32, generator=gen)
-    payload = run_model(UNET_FCN, 1, inputs, 4, store_weights=True)
+    payload = run_model(UNET_FCN, 1, inputs, 4, store_weights=True, bare=True)
     deconv = run_model(UNET_DECONV, 2, inputs[:1].clone(), 4, store_weights=True)
     save("unet_deconv", deconv)
     # slide inference on a 32x48 input, 16x16 windows every 12 pixels
@@ -302,6 +316,215 @@ def family_losses() -> None:
     save("losses", cases)
 
 
+def signature(keys: list[list[Any]]) -> str:
+    """sha256 of the (name, shape) list: real-size models are compared by it (their lists would be large)."""
+    return hashlib.sha256(json.dumps(keys).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# family 2: ResNet / ResNetV1c / ResNetV1d, FCN / ASPP / DepthwiseSeparableASPP heads
+# ---------------------------------------------------------------------------------------------------------
+
+RESNET_ASPP = dict(
+    type="EncoderDecoder",
+    backbone=dict(
+        type="ResNetV1c",
+        depth=18,
+        stem_channels=8,
+        base_channels=4,
+        strides=(1, 2, 1, 1),
+        dilations=(1, 1, 2, 4),
+        out_indices=(0, 1, 2, 3),
+        contract_dilation=True,
+        norm_cfg=BN,
+        norm_eval=False,
+        style="pytorch",
+    ),
+    decode_head=dict(
+        type="ASPPHead",
+        in_channels=32,
+        in_index=3,
+        channels=8,
+        dilations=(1, 2, 3),
+        dropout_ratio=0.1,
+        num_classes=5,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=1.0),
+    ),
+    auxiliary_head=dict(
+        type="FCNHead",
+        in_channels=16,
+        in_index=2,
+        channels=8,
+        num_convs=1,
+        concat_input=False,
+        dropout_ratio=0.1,
+        num_classes=5,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=0.4),
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+RESNET_DSASPP = dict(
+    type="EncoderDecoder",
+    backbone=dict(
+        type="ResNetV1d",
+        depth=50,
+        stem_channels=8,
+        base_channels=2,
+        strides=(1, 2, 2, 1),
+        dilations=(1, 1, 1, 2),
+        out_indices=(0, 1, 2, 3),
+        multi_grid=(1, 2, 4),
+        norm_cfg=BN,
+        style="caffe",
+    ),
+    decode_head=dict(
+        type="DepthwiseSeparableASPPHead",
+        in_channels=64,
+        in_index=3,
+        channels=8,
+        dilations=(1, 2, 3),
+        c1_in_channels=8,
+        c1_channels=4,
+        dropout_ratio=0.1,
+        num_classes=3,
+        norm_cfg=BN,
+        align_corners=True,
+        loss_decode=[
+            dict(type="CrossEntropyLoss", loss_weight=1.0),
+            dict(type="DiceLoss", loss_weight=0.5, use_sigmoid=False),
+        ],
+    ),
+    auxiliary_head=[
+        dict(
+            type="FCNHead",
+            in_channels=32,
+            in_index=2,
+            channels=8,
+            num_convs=2,
+            num_classes=3,
+            norm_cfg=BN,
+            loss_decode=dict(type="CrossEntropyLoss", loss_weight=0.4),
+        ),
+        dict(
+            type="FCNHead",
+            in_channels=16,
+            in_index=1,
+            channels=4,
+            num_convs=1,
+            concat_input=False,
+            num_classes=3,
+            norm_cfg=BN,
+            loss_decode=dict(type="CrossEntropyLoss", loss_weight=0.2),
+        ),
+    ],
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+RESNET_FCN = dict(
+    type="EncoderDecoder",
+    backbone=dict(
+        type="ResNet",
+        depth=34,
+        stem_channels=8,
+        base_channels=4,
+        num_stages=3,
+        strides=(1, 2, 2),
+        dilations=(1, 1, 1),
+        out_indices=(0, 2),
+        frozen_stages=1,
+        norm_eval=True,
+        norm_cfg=BN,
+    ),
+    decode_head=dict(
+        type="FCNHead",
+        in_channels=16,
+        in_index=1,
+        channels=8,
+        num_convs=2,
+        kernel_size=1,
+        dilation=1,
+        num_classes=2,
+        out_channels=1,
+        threshold=0.4,
+        norm_cfg=BN,
+        dropout_ratio=0.0,
+        loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=True, loss_weight=1.0),
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+
+def real_resnets() -> dict[str, Any]:
+    """(name, shape) signatures of every ResNet variant and depth at MMSeg's real size (d8 dilations), and of
+    the reference segmentors of mmseg_oracle.md (19 classes)."""
+    out: dict[str, Any] = {}
+    for kind in ("ResNet", "ResNetV1c", "ResNetV1d"):
+        for depth in (18, 34, 50, 101, 152):
+            model = MODELS.build(
+                ConfigDict(
+                    type=kind,
+                    depth=depth,
+                    strides=(1, 2, 1, 1),
+                    dilations=(1, 1, 2, 4),
+                    contract_dilation=True,
+                )
+            )
+            keys = keys_and_shapes(model)
+            out[f"{kind}-{depth}"] = {
+                "sha256": signature(keys),
+                "count": len(keys),
+                "params": sum(p.numel() for p in model.parameters()),
+            }
+            if (kind, depth) in (("ResNetV1c", 50), ("ResNet", 18)):
+                out[f"{kind}-{depth}"]["keys"] = keys
+    return out
+
+
+def family_resnet() -> None:
+    gen = torch.Generator().manual_seed(21)
+    inputs = torch.randn(2, 3, 32, 40, generator=gen)
+    save("resnet_aspp", run_model(RESNET_ASPP, 31, inputs, 5, store_weights=True))
+    save("resnet_dsaspp", run_model(RESNET_DSASPP, 32, inputs.clone(), 3, store_weights=True))
+    save("resnet_fcn", run_model(RESNET_FCN, 33, inputs[:1].clone(), 2, store_weights=True))
+    real = real_resnets()
+    for name, cfg in {
+        "fcn_r50_d8": "configs/fcn/fcn_r50-d8_4xb2-40k_cityscapes-512x1024.py",
+        "deeplabv3_r50_d8": "configs/deeplabv3/deeplabv3_r50-d8_4xb2-40k_cityscapes-512x1024.py",
+        "deeplabv3plus_r50_d8": "configs/deeplabv3plus/deeplabv3plus_r50-d8_4xb2-40k_cityscapes-512x1024.py",
+    }.items():
+        model_cfg = mmseg_config(cfg)
+        model = MODELS.build(model_cfg)
+        keys = keys_and_shapes(model)
+        real[name] = {
+            "sha256": signature(keys),
+            "count": len(keys),
+            "params": sum(p.numel() for p in model.parameters()),
+        }
+    (OUT / "resnet_real.json").write_text(json.dumps(real))
+    print(f"resnet_real.json: {(OUT / 'resnet_real.json').stat().st_size / 1024:.1f} KiB")
+
+
+def mmseg_config(relative: str) -> ConfigDict:
+    """A model config of MMSeg's own config files, as a single process on CPU builds it."""
+    import mmseg
+    from mmengine.config import Config
+
+    root = Path(mmseg.__file__).parent / ".mim"
+    cfg = Config.fromfile(str(root / relative)).model
+    cfg.pop("data_preprocessor", None)
+    cfg.pretrained = None
+    text = json.dumps(cfg.to_dict()).replace('"SyncBN"', '"BN"')
+    return ConfigDict(json.loads(text))
+
+
 def family_checkpoint() -> None:
     """A checkpoint saved by MMEngine 0.10.7 as its Runner does (meta, state_dict, message_hub with
     HistoryBuffers, optimizer): it does not load under weights_only=True as it is."""
@@ -342,6 +565,7 @@ def family_checkpoint() -> None:
 
 FAMILIES = {
     "checkpoint": family_checkpoint,
+    "resnet": family_resnet,
     "unet": family_unet,
     "preprocessor": family_preprocessor,
     "losses": family_losses,

@@ -22,7 +22,9 @@ def build_backbone(
     """The backbone module of a backbone config."""
     match cfg:
         case ResNet() | ResNetV1c() | ResNetV1d():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.backbones.resnet import ResNetBackbone
+
+            return ResNetBackbone(cfg)
         case UNet():
             from typedseg.models.backbones.unet import UNetBackbone
 

@@ -24,9 +24,13 @@ def build_head(
 
             return FCNHeadModule(cfg)
         case ASPPHead():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.heads.aspp import ASPPHeadModule
+
+            return ASPPHeadModule(cfg)
         case DepthwiseSeparableASPPHead():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.heads.aspp import DepthwiseSeparableASPPHeadModule
+
+            return DepthwiseSeparableASPPHeadModule(cfg)
         case SegformerHead():
             raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
         case UPerHead():
