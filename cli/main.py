@@ -408,3 +408,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+from . import data as _data  # noqa: E402, F401  (registers `typedseg data`)

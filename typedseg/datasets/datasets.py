@@ -90,6 +90,11 @@ class SegDataset(torch.utils.data.Dataset[Results]):
         )
 
 
+def _synth_hint(cfg: LeafConfig) -> str:
+    root = cfg.data_root if cfg.data_root is not None else "ROOT"
+    return f" (synthetic shapes: `typedseg data synth {root}`)"
+
+
 def _join(root: str | None, path: str) -> str:
     return path if root is None or os.path.isabs(path) else os.path.join(root, path)
 
@@ -144,7 +149,7 @@ class FolderSegDataset(SegDataset):
                     "data-not-found",
                     ("dataset", "ann_file"),
                     f"the {cfg.type} split file {ann_file} does not exist.",
-                    "Check data_root and ann_file, or create the data (e.g. `typedseg data synth ROOT`).",
+                    f"Check data_root and ann_file, or create the data{_synth_hint(cfg)}.",
                 )
             names = [line.strip() for line in Path(ann_file).read_text(encoding="utf-8").splitlines()]
             names = [name for name in names if name]
@@ -154,8 +159,7 @@ class FolderSegDataset(SegDataset):
                     "data-not-found",
                     where,
                     f"the {cfg.type} image folder {img_dir} does not exist.",
-                    "Check data_root and data_prefix.img_path, or create the data "
-                    "(e.g. `typedseg data synth ROOT`).",
+                    f"Check data_root and data_prefix.img_path, or create the data{_synth_hint(cfg)}.",
                 )
             suffix = cfg.img_suffix
             names = sorted(name[: len(name) - len(suffix)] for name in _list_files(img_dir, suffix))
@@ -177,7 +181,7 @@ class FolderSegDataset(SegDataset):
                 "data-not-found",
                 where,
                 f"{source} lists no samples (no files ending in {cfg.img_suffix!r}).",
-                "Check img_suffix and the folder, or create the data (e.g. `typedseg data synth ROOT`).",
+                f"Check img_suffix and the folder, or create the data{_synth_hint(cfg)}.",
             )
         self._check_files(entries)
         return entries
@@ -277,3 +281,37 @@ def build_dataset(cfg: DatasetCfg, *, seed: int = 0) -> SegDataset:
             return built if isinstance(built, SegDataset) else UserSegDataset(built, seed=seed)
         case _:
             assert_never(cfg)
+
+
+def leaves(dataset: SegDataset) -> list[FolderSegDataset]:
+    """The folder datasets inside `dataset` (itself, or those its wrappers hold), in order."""
+    if isinstance(dataset, FolderSegDataset):
+        return [dataset]
+    if isinstance(dataset, ConcatSegDataset):
+        return [leaf for inner in dataset.datasets for leaf in leaves(inner)]
+    if isinstance(dataset, RepeatSegDataset):
+        return leaves(dataset.dataset)
+    return []
+
+
+def check_readable(dataset: SegDataset) -> int:
+    """Decode every image and label map of the folder datasets in `dataset`; raises a DataError naming the first
+    file that cannot be read and its sample index. Returns how many files were read."""
+    from typedseg.datasets.image_io import IMAGE_ERRORS, read_image, read_label_map, why_unreadable
+
+    count = 0
+    for leaf in leaves(dataset):
+        for index, entry in enumerate(leaf.entries):
+            for key, read in (("img_path", read_image), ("seg_map_path", read_label_map)):
+                try:
+                    read(entry[key])
+                except IMAGE_ERRORS as exc:
+                    what = "image" if key == "img_path" else "label map"
+                    raise data_error(
+                        "image-unreadable",
+                        ("dataset", key),
+                        f"sample {index}: cannot read the {what} {entry[key]}: {why_unreadable(exc)}.",
+                        "Replace or remove the file (and its partner), then check again.",
+                    ) from None
+                count += 1
+    return count

@@ -19,6 +19,19 @@ IMAGE_ERRORS = (OSError, UnidentifiedImageError, ValueError, SyntaxError)
 WriteFn = Callable[[IO[bytes]], object]
 
 
+def why_unreadable(exc: BaseException) -> str:
+    """A short reason for a read failure, without the absolute paths Pillow puts in its messages."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image Pillow can decode"
+    if isinstance(exc, IsADirectoryError):
+        return "a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"truncated or corrupt ({type(exc).__name__})"
+
+
 def _bgr(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] >= 3:
         order = [2, 1, 0, *range(3, array.shape[2])]

@@ -19,7 +19,7 @@ import torch
 from typedseg.config import transforms as cfgs
 from typedseg.datasets import geometry, photometric
 from typedseg.datasets.errors import DataError, data_error
-from typedseg.datasets.image_io import IMAGE_ERRORS, read_image, read_label_map
+from typedseg.datasets.image_io import IMAGE_ERRORS, read_image, read_label_map, why_unreadable
 from typedseg.structures import SegDataSample
 
 TransformCfg = Union[
@@ -75,7 +75,7 @@ class LoadImageFromFile:
             raise data_error(
                 "image-unreadable",
                 ("img_path",),
-                f"{_where(results)}: cannot read the image {path}: {exc}.",
+                f"{_where(results)}: cannot read the image {path}: {why_unreadable(exc)}.",
                 "Check that the file exists and is an image, or remove it from the dataset.",
             ) from None
         if self.to_float32:
@@ -101,7 +101,7 @@ class LoadAnnotations:
             raise data_error(
                 "image-unreadable",
                 ("seg_map_path",),
-                f"{_where(results)}: cannot read the label map {path}: {exc}.",
+                f"{_where(results)}: cannot read the label map {path}: {why_unreadable(exc)}.",
                 "Check that every image has a label map of the same name (with seg_map_suffix).",
             ) from None
         dataset_reduce = bool(results.get("reduce_zero_label", False))
