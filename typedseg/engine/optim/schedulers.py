@@ -667,4 +667,13 @@ def build_schedulers(
     and ReduceOnPlateau's `step(metrics)` after every validation.
     """
     steps = Steps(iters_per_epoch=iters_per_epoch, max_iters=max_iters, max_epochs=max_epochs)
-    return [build_scheduler(cfg, optim_wrapper, steps, index) for index, cfg in enumerate(cfgs)]
+    schedulers = []
+    for index, cfg in enumerate(cfgs):
+        try:
+            schedulers.append(build_scheduler(cfg, optim_wrapper, steps, index))
+        except ConfigError as error:  # a scheduler's own problems: place them under its list item
+            here = ("param_scheduler", index)
+            raise ConfigError(
+                [p if p.path[:1] == ("param_scheduler",) else p.under(here) for p in error.problems]
+            ) from None
+    return schedulers
