@@ -112,9 +112,9 @@ def show(
 
 
 def _schema_path() -> Path:
-    from typedseg.config.schema import SCHEMA_FILE
+    from typedseg.config.schema import schema_file
 
-    return Path(__file__).resolve().parent.parent / "schemas" / SCHEMA_FILE
+    return schema_file()
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""Rendering of the Jinja2 templates in the repository's `templates/` folder, and Python source formatting.
+"""Rendering of the Jinja2 templates (the repository's `templates/` folder), and Python source formatting.
 
 Everything typedseg writes (config exports, generated config modules) comes from a template here. Output is
 written already formatted as `ruff format` would write it (double quotes, wrapped docstrings, exploded long
@@ -12,11 +12,8 @@ import sys
 import textwrap
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-"""The repository's `templates/` folder."""
 LINE_LENGTH = 110
 """The project's line length (pyproject's `[tool.ruff]`)."""
 
@@ -86,13 +83,21 @@ def import_lines(imports: Iterable[Import]) -> list[str]:
     return lines
 
 
+def _template_source(name: str) -> str | None:
+    """A template's text (typedseg.resources finds the folder in a wheel and in a checkout alike)."""
+    from typedseg.resources import data_file
+
+    resource = data_file("templates", name)
+    return None if resource is None else resource.read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Any:
     """The one Jinja2 environment (built on first use)."""
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=jinja2.FunctionLoader(_template_source),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

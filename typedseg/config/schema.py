@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue
 from pydantic_core import core_schema
 
 SCHEMA_FILE = "experiment.schema.json"
+
+
+def schema_file() -> Path:
+    """The committed schema as shipped: package data in a wheel, `schemas/` in a checkout (for YAML's header)."""
+    from typedseg.resources import data_folder
+
+    return Path(str(data_folder("schemas").joinpath(SCHEMA_FILE)))
 
 
 class _TagRequired(GenerateJsonSchema):
