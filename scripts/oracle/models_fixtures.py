@@ -512,6 +512,67 @@ def family_resnet() -> None:
     print(f"resnet_real.json: {(OUT / 'resnet_real.json').stat().st_size / 1024:.1f} KiB")
 
 
+# ---------------------------------------------------------------------------------------------------------
+# family 3: MixVisionTransformer + SegformerHead (CrossEntropy + Dice)
+# ---------------------------------------------------------------------------------------------------------
+
+MIT_SEGFORMER = dict(
+    type="EncoderDecoder",
+    backbone=dict(
+        type="MixVisionTransformer",
+        in_channels=3,
+        embed_dims=8,
+        num_stages=4,
+        num_layers=(1, 2, 1, 1),
+        num_heads=(1, 2, 3, 4),
+        patch_sizes=(7, 3, 3, 3),
+        strides=(4, 2, 2, 2),
+        sr_ratios=(8, 4, 2, 1),
+        out_indices=(0, 1, 2, 3),
+        mlp_ratio=2,
+        qkv_bias=True,
+        drop_rate=0.1,
+        attn_drop_rate=0.1,
+        drop_path_rate=0.2,
+    ),
+    decode_head=dict(
+        type="SegformerHead",
+        in_channels=(8, 16, 24, 32),
+        in_index=(0, 1, 2, 3),
+        channels=16,
+        dropout_ratio=0.1,
+        num_classes=4,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=[
+            dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=1.0),
+            dict(type="DiceLoss", loss_weight=0.3, naive_dice=True),
+        ],
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+
+def family_mit() -> None:
+    gen = torch.Generator().manual_seed(41)
+    inputs = torch.randn(2, 3, 32, 32, generator=gen)
+    save("mit_segformer", run_model(MIT_SEGFORMER, 42, inputs, 4, store_weights=True))
+    real: dict[str, Any] = {}
+    for variant in ("b0", "b1", "b2"):
+        model = MODELS.build(
+            mmseg_config(f"configs/segformer/segformer_mit-{variant}_8xb1-160k_cityscapes-1024x1024.py")
+        )
+        keys = keys_and_shapes(model)
+        real[f"segformer_mit_{variant}"] = {
+            "sha256": signature(keys),
+            "count": len(keys),
+            "params": sum(p.numel() for p in model.parameters()),
+        }
+    (OUT / "mit_real.json").write_text(json.dumps(real))
+    print(real)
+
+
 def mmseg_config(relative: str) -> ConfigDict:
     """A model config of MMSeg's own config files, as a single process on CPU builds it."""
     import mmseg
@@ -521,6 +582,7 @@ def mmseg_config(relative: str) -> ConfigDict:
     cfg = Config.fromfile(str(root / relative)).model
     cfg.pop("data_preprocessor", None)
     cfg.pretrained = None
+    cfg.backbone.pop("init_cfg", None)
     text = json.dumps(cfg.to_dict()).replace('"SyncBN"', '"BN"')
     return ConfigDict(json.loads(text))
 
@@ -566,6 +628,7 @@ def family_checkpoint() -> None:
 FAMILIES = {
     "checkpoint": family_checkpoint,
     "resnet": family_resnet,
+    "mit": family_mit,
     "unet": family_unet,
     "preprocessor": family_preprocessor,
     "losses": family_losses,

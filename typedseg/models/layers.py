@@ -242,3 +242,30 @@ def resize(
     """MMSeg's `resize`: F.interpolate (its warnings left out)."""
     target = None if size is None else tuple(int(s) for s in size)
     return F.interpolate(x, target, scale_factor, mode, align_corners)
+
+
+class DropPath(nn.Module):
+    """Stochastic depth (MMCV's DropPath): drop a residual branch per sample while training."""
+
+    def __init__(self, drop_prob: float = 0.0) -> None:
+        super().__init__()
+        self.drop_prob = drop_prob
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.drop_prob == 0.0 or not self.training:
+            return x
+        keep = 1 - self.drop_prob
+        shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+        mask = (keep + torch.rand(shape, dtype=x.dtype, device=x.device)).floor()
+        return x.div(keep) * mask
+
+
+def nlc_to_nchw(x: Tensor, hw_shape: tuple[int, int]) -> Tensor:
+    """(N, H*W, C) tokens to an (N, C, H, W) map."""
+    h, w = hw_shape
+    return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], h, w)
+
+
+def nchw_to_nlc(x: Tensor) -> Tensor:
+    """An (N, C, H, W) map to (N, H*W, C) tokens."""
+    return x.flatten(2).transpose(1, 2).contiguous()

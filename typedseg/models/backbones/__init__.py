@@ -30,7 +30,9 @@ def build_backbone(
 
             return UNetBackbone(cfg)
         case MixVisionTransformer():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.backbones.mit import MixVisionTransformerBackbone
+
+            return MixVisionTransformerBackbone(cfg)
         case ConvNeXt():
             raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
         case UserBackbone():

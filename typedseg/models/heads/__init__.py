@@ -32,7 +32,9 @@ def build_head(
 
             return DepthwiseSeparableASPPHeadModule(cfg)
         case SegformerHead():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.heads.segformer import SegformerHeadModule
+
+            return SegformerHeadModule(cfg)
         case UPerHead():
             raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
         case UserHead():
