@@ -105,9 +105,9 @@ def two_group_wrapper(model: TwoGroups, clip: ClipGradNorm | ClipGradValue) -> O
 def test_clip_by_norm_over_all_groups_returns_the_norm() -> None:
     model = TwoGroups()
     wrapper = two_group_wrapper(model, ClipGradNorm(max_norm=1.0))
-    norm = wrapper.update_params(model())
+    wrapper.update_params(model())
+    norm = wrapper.last_grad_norm
     assert norm is not None and float(norm) == pytest.approx(13.0)  # sqrt(3² + 4² + 12²)
-    assert wrapper.last_grad_norm is norm
     torch.testing.assert_close(model.a.detach(), -torch.tensor([3.0, 4.0]) / 13)
     torch.testing.assert_close(model.b.detach(), -0.5 * torch.tensor([12.0]) / 13)
 
@@ -115,7 +115,8 @@ def test_clip_by_norm_over_all_groups_returns_the_norm() -> None:
 def test_clip_by_value() -> None:
     model = TwoGroups()
     wrapper = two_group_wrapper(model, ClipGradValue(clip_value=3.5))
-    assert wrapper.update_params(model()) is None
+    wrapper.update_params(model())
+    assert wrapper.last_grad_norm is None
     torch.testing.assert_close(model.a.detach(), -torch.tensor([3.0, 3.5]))
     torch.testing.assert_close(model.b.detach(), torch.tensor([-1.75]))
 
@@ -170,3 +171,39 @@ def test_amp_bfloat16_on_cpu_autocasts_without_a_scaler() -> None:
     assert model.weight.dtype == torch.float32
     torch.testing.assert_close(model.weight.detach(), before - 0.1 * 2 * torch.ones(1, 4), rtol=0, atol=1e-2)
     assert "loss_scaler" not in wrapper.state_dict()
+
+
+def test_a_user_optimizer_builds_itself() -> None:
+    from typedseg.config.optimizers import UserOptimizer
+
+    class PlainSGD(UserOptimizer):
+        lr: float | None = 0.5
+
+        def build(self, params: Any) -> torch.optim.Optimizer:
+            return torch.optim.SGD(params, lr=self.lr or 0.0)
+
+    model = Linear()
+    wrapper = build_optim_wrapper(WrapperConfig(optimizer=PlainSGD()), model)
+    assert isinstance(wrapper.optimizer, torch.optim.SGD) and wrapper.get_lr() == {"lr": [0.5]}
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="float16 autocast and its GradScaler need CUDA")
+def test_amp_float16_on_cuda_scales_and_checkpoints_the_scaler() -> None:
+    model = nn.Linear(4, 1).cuda()
+    wrapper = build_optim_wrapper(AmpConfig(optimizer=SGD(lr=0.1), loss_scale=1024.0), model)
+    assert isinstance(wrapper, AmpOptimWrapper) and wrapper.loss_scaler is not None
+    before = model.weight.detach().clone()
+    with wrapper.optim_context(model):
+        out = model(torch.ones(2, 4, device="cuda"))
+        assert out.dtype == torch.float16
+    wrapper.update_params(out.float().sum())
+    torch.testing.assert_close(model.weight.detach(), before - 0.2, rtol=0, atol=1e-3)
+    state = wrapper.state_dict()
+    assert state["loss_scaler"]["scale"] == 1024.0  # a static scale stays
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    buffer.seek(0)
+    fresh = build_optim_wrapper(AmpConfig(optimizer=SGD(lr=0.1)), nn.Linear(4, 1).cuda())
+    assert isinstance(fresh, AmpOptimWrapper) and fresh.loss_scaler is not None
+    fresh.load_state_dict(torch.load(buffer, weights_only=True))
+    assert fresh.loss_scaler.get_scale() == 1024.0

@@ -95,15 +95,15 @@ class OptimWrapper:
     def inner_count(self) -> int:
         return self._inner_count
 
-    def initialize_count_status(self, model: nn.Module, init_counts: int, max_counts: int) -> None:
+    def initialize_count_status(self, model: nn.Module, cur_iter: int, max_iters: int) -> None:
         """Where training starts (the resumed iteration) and ends: the last micro-batches step with a remainder."""
-        self._inner_count = init_counts
-        self._max_counts = max_counts
-        if init_counts % self.accumulative_counts != 0:
+        self._inner_count = cur_iter
+        self._max_counts = max_iters
+        if cur_iter % self.accumulative_counts != 0:
             log.warning(
                 "resumed at iteration %d, which is not a multiple of accumulative_counts=%d: the gradients "
                 "accumulated before the interruption are lost",
-                init_counts,
+                cur_iter,
                 self.accumulative_counts,
             )
         if self.accumulative_counts > 1 and any(
@@ -112,7 +112,7 @@ class OptimWrapper:
             log.warning(
                 "gradient accumulation with BatchNorm: the statistics still see one micro-batch at a time"
             )
-        self._remainder_counts = max_counts % self.accumulative_counts
+        self._remainder_counts = max_iters % self.accumulative_counts
 
     def should_update(self) -> bool:
         """After backward: whether this iteration steps (every `accumulative_counts`, and the last one)."""
@@ -139,14 +139,12 @@ class OptimWrapper:
         return loss / factor
 
     # --- one iteration ------------------------------------------------------------------------------------
-    def update_params(self, loss: Tensor) -> Tensor | None:
-        """Scale, backward, and (when due) clip, step and zero the gradients; returns the clipped norm if any."""
+    def update_params(self, loss: Tensor) -> None:
+        """Scale, backward, and (when due) clip, step and zero the gradients (the norm: `last_grad_norm`)."""
         self.backward(self.scale_loss(loss))
-        if not self.should_update():
-            return None
-        norm = self.step()
-        self.zero_grad()
-        return norm
+        if self.should_update():
+            self.step()
+            self.zero_grad()
 
     def backward(self, loss: Tensor) -> None:
         torch.autograd.backward(loss)
@@ -155,13 +153,13 @@ class OptimWrapper:
     def zero_grad(self) -> None:
         self.optimizer.zero_grad()
 
-    def step(self) -> Tensor | None:
-        """Clip (if configured) and step the optimizer; returns the total norm when clipping by norm."""
-        norm = self._clip() if self.clip_grad is not None else None
+    def step(self) -> None:
+        """Clip (if configured; the norm goes to `last_grad_norm`) and step the optimizer."""
+        if self.clip_grad is not None:
+            self._clip()
         self.optimizer.step()
-        return norm
 
-    def _clip(self) -> Tensor | None:
+    def _clip(self) -> None:
         params = [
             param
             for group in self.optimizer.param_groups
@@ -169,18 +167,16 @@ class OptimWrapper:
             if param.requires_grad and param.grad is not None
         ]
         if not params:
-            return None
+            return
         match self.clip_grad:
             case ClipGradNorm() as cfg:
                 self.last_grad_norm = nn.utils.clip_grad_norm_(
                     params, cfg.max_norm, norm_type=cfg.norm_type, error_if_nonfinite=cfg.error_if_nonfinite
                 )
-                return self.last_grad_norm
             case ClipGradValue() as cfg:
                 nn.utils.clip_grad_value_(params, cfg.clip_value)
-                return None
             case None:
-                return None
+                pass
             case _:
                 assert_never(self.clip_grad)
 
@@ -240,16 +236,15 @@ class AmpOptimWrapper(OptimWrapper):
             torch.autograd.backward(self.loss_scaler.scale(loss))
         self._inner_count += 1
 
-    def step(self) -> Tensor | None:
+    def step(self) -> None:
         if self.loss_scaler is None:
-            return super().step()
-        norm = None
+            super().step()
+            return
         if self.clip_grad is not None:
-            self.loss_scaler.unscale_(self.optimizer)
-            norm = self._clip()
+            self.loss_scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
+            self._clip()
         self.loss_scaler.step(self.optimizer)
         self.loss_scaler.update(self._static_scale)
-        return norm
 
     @contextmanager
     def optim_context(self, model: nn.Module) -> Iterator[None]:
