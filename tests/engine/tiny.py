@@ -7,6 +7,7 @@ the real typedseg.models / typedseg.datasets / typedseg.evaluation builders and 
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from typedseg.config.data import DataLoaderConfig, DefaultSampler, InfiniteSampl
 from typedseg.config.datasets import UserDataset
 from typedseg.config.evaluation import IoUMetric
 from typedseg.config.experiment import Experiment
-from typedseg.config.hooks import CheckpointHook, DefaultHooks, LoggerHook
+from typedseg.config.hooks import CheckpointHook, DefaultHooks, LoggerHook, UserHook
 from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop, TestLoop, ValLoop
 from typedseg.config.models.segmentor import SegDataPreProcessor as PreprocessorConfig
 from typedseg.config.models.segmentor import UserModel
@@ -166,3 +167,43 @@ def experiment(
         log_processor=LogProcessor(by_epoch=by_epoch, window_size=2),
         **extra,
     )
+
+
+class KillAt(UserHook):
+    """Test hook: SIGKILLs its own process after iteration `at` (after every other hook ran)."""
+
+    at: int = 0
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return _Killer(self.at)
+
+
+class _Killer:
+    priority = 100
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def after_train_iter(self, state: Any) -> None:
+        if state.iter + 1 == self.at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class SigtermAt(UserHook):
+    """Test hook: sends SIGTERM to its own process during iteration `at` (as a scheduler would, at any time)."""
+
+    at: int = 0
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return _Terminator(self.at)
+
+
+class _Terminator:
+    priority = 30
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def before_train_iter(self, state: Any) -> None:
+        if state.iter + 1 == self.at:
+            os.kill(os.getpid(), signal.SIGTERM)

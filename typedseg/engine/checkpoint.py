@@ -16,9 +16,8 @@ import errno
 import hashlib
 import io
 import os
-import pickle
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -213,66 +212,21 @@ def sweep_temp_files(folder: Path) -> None:
 # --- load_from: weights only, from typedseg, MMEngine or plain state-dict files -------------------------------
 
 
-class _Inert:
-    """Stands in for a class a foreign checkpoint pickled (MMEngine's HistoryBuffer, numpy arrays): it keeps
-    the arguments and state it is given and runs none of that class's code."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.args = args
-
-    def __setstate__(self, state: Any) -> None:
-        self.state = state
-
-    def __call__(self, *args: Any, **kwargs: Any) -> _Inert:
-        return _Inert(*args)
-
-
-@contextlib.contextmanager
-def _inert_globals(path: Path) -> Iterator[None]:
-    names = torch.serialization.get_unsafe_globals_in_checkpoint(str(path))
-    standins = [(type(f"Inert_{i}", (_Inert,), {}), name) for i, name in enumerate(names)]
-    with torch.serialization.safe_globals(standins):  # type: ignore[arg-type]
-        yield
-
-
 def read_weights(path: Path) -> dict[str, torch.Tensor]:
-    """The model weights in a checkpoint file, without running pickled code.
+    """The model weights in a checkpoint file (typedseg's, MMEngine's `{"meta", "state_dict", ...}` or a plain
+    state dict), read without running pickled code (typedseg.models.checkpoint: `weights_only=True`, MMEngine's
+    pickled objects read as inert stand-ins)."""
+    from typedseg.models.checkpoint import read_checkpoint, state_dict_of
 
-    Accepts typedseg's and MMEngine's checkpoints (`{"meta", "state_dict", ...}`) and plain state dicts. An
-    MMEngine file also pickles objects (a HistoryBuffer, numpy values) that `weights_only=True` refuses; those
-    are read as inert stand-ins (no constructor or method of theirs runs) and only the tensors are kept.
-    """
-    if not path.is_file():
-        raise RunError(
-            "missing-checkpoint", f"no such checkpoint file: {path}.", "Check load_from.", file=path
-        )
-    try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        try:
-            with _inert_globals(path):
-                loaded = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise RunError(
-                "checkpoint-unreadable",
-                f"cannot read {path} safely: {str(exc).splitlines()[0]}",
-                "Re-save its state_dict with torch.save(model.state_dict(), path) where it was made.",
-                file=path,
-            ) from None
-    except (RuntimeError, EOFError, OSError) as exc:
+    weights = state_dict_of(read_checkpoint(path))
+    if not weights:
         raise RunError(
             "checkpoint-unreadable",
-            f"cannot read {path}: {str(exc).splitlines()[0]} (truncated or not a torch file).",
-            file=path,
-        ) from None
-    weights = loaded.get("state_dict", loaded) if isinstance(loaded, dict) else None
-    if not isinstance(weights, dict) or not all(isinstance(v, torch.Tensor) for v in weights.values()):
-        raise RunError(
-            "checkpoint-unreadable",
-            f"{path} holds no state dict of tensors (neither a 'state_dict' entry nor a plain state dict).",
+            f"{path} holds no tensors (neither a 'state_dict' entry nor a plain state dict).",
+            "Give a checkpoint of model weights.",
             file=path,
         )
-    return {re.sub(r"^module\.", "", key): value for key, value in weights.items()}
+    return weights
 
 
 def check_weights_fit(model: nn.Module, weights: dict[str, torch.Tensor], source: Path) -> list[str]:

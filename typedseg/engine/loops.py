@@ -109,6 +109,18 @@ class TrainLoop:
             and (done % self.val_interval == 0 or done == total)
         )
 
+    def _revalidate(self, resume: ResumeAt | None, done: int, total: int) -> None:
+        """A checkpoint is saved before the validation of its step: resuming at a validation point runs that
+        validation (it may have been cut short), so metrics, best checkpoints and early stopping match an
+        uninterrupted run."""
+        if resume is None or done == 0:
+            return
+        self._decide_val_interval(done)
+        if self._should_validate(done, total):
+            assert self.validate is not None
+            self.validate()
+            self.state.model.train()
+
     def _run_iter(self, batch: Any) -> None:
         state, call = self.state, self.hooks.call
         state.batch = batch
@@ -142,6 +154,7 @@ class IterBasedTrainLoop(TrainLoop):
         if resume is not None and resume.rng is not None:
             set_rng_state(resume.rng)
         self.iterator = iterator
+        self._revalidate(resume, state.iter, cfg.max_iters)
         while state.iter < cfg.max_iters and not state.stop_requested:
             self._decide_val_interval(state.iter + 1)
             state.mode = "train"
@@ -172,6 +185,8 @@ class EpochBasedTrainLoop(TrainLoop):
         state.max_iters = cfg.max_epochs * length
         state.loader_length = length
         call("before_train", state)
+        if resume is not None and state.batch_idx == 0:
+            self._revalidate(resume, state.epoch, cfg.max_epochs)
         while state.epoch < cfg.max_epochs and not state.stop_requested:
             self._run_epoch(resume)
             resume = None

@@ -339,7 +339,7 @@ class Runner:
                 "experiment_name": self.experiment.experiment_name or self.timestamp,
                 "time": time.strftime("%Y%m%d_%H%M%S"),
                 "typedseg_version": __version__,
-                "torch_version": torch.__version__,
+                "torch_version": str(torch.__version__),
                 "dataset_meta": json.loads(json.dumps(state.dataset_meta, default=str)),
                 "cfg": self._config_json(),
             },
