@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.engine.tiny import KillAt, experiment
 from typedseg.config.hooks import CheckpointHook, EMAHook
 from typedseg.engine import checkpoint as checkpoint_module
 from typedseg.engine.errors import TrainingFault, TrainingInterrupted
 from typedseg.engine.runner import Runner
-
-from tests.engine.tiny import KillAt, experiment
 
 
 def tiny_runner(

@@ -17,11 +17,10 @@ from typing import Any
 import pytest
 import torch
 
-from typedseg.engine import loops
-from typedseg.engine.errors import TrainingInterrupted
-
 from tests.engine.run_tiny import tiny_runner
 from tests.engine.tiny import SigtermAt
+from typedseg.engine import loops
+from typedseg.engine.errors import TrainingInterrupted
 
 ROOT = Path(__file__).resolve().parents[2]
 
