@@ -98,3 +98,18 @@ def test_momentum_scheduler_without_momentum_is_a_problem() -> None:
             max_epochs=None,
         )
     assert raised.value.problems[0].code == "momentum-unsupported"
+
+
+def test_a_user_scheduler_builds_itself() -> None:
+    from typedseg.config.schedulers import UserScheduler
+    from typedseg.engine.optim.schedulers import ExponentialScheduler, HasParamGroups, ParamScheduler
+
+    class Halving(UserScheduler):
+        def build(self, target: HasParamGroups) -> ParamScheduler:
+            return ExponentialScheduler(target, "lr", gamma=0.5, begin=0, end=10, by_epoch=False)
+
+    target = PlainGroups([{"lr": 1.0}])
+    (halving,) = build_schedulers([Halving()], target, iters_per_epoch=None, max_iters=10, max_epochs=None)
+    halving.step()
+    halving.step()
+    assert target.param_groups[0]["lr"] == 0.25
