@@ -277,6 +277,52 @@ def pipeline_case() -> None:
     ARRAYS["pipeline/gt"] = sample.gt_sem_seg.data.numpy()
 
 
+def sampler_orders() -> dict[str, Any]:
+    """MMEngine's DefaultSampler and InfiniteSampler orders (what a dataloader visits), for the samplers' tests."""
+    import itertools
+
+    from mmengine.dataset import DefaultSampler, InfiniteSampler
+
+    class Sized:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def __len__(self) -> int:
+            return self.n
+
+    orders: dict[str, Any] = {}
+    for size, shuffle, round_up, world, seed in (
+        (10, True, True, 3, 5),
+        (10, False, False, 3, 0),
+        (7, True, True, 1, 42),
+    ):
+        for rank in range(world):
+            sampler = DefaultSampler.__new__(DefaultSampler)
+            sampler.rank, sampler.world_size = rank, world
+            sampler.dataset, sampler.shuffle, sampler.seed, sampler.epoch = Sized(size), shuffle, seed, 0
+            sampler.round_up = round_up
+            if round_up:
+                sampler.num_samples = -(-size // world)
+                sampler.total_size = sampler.num_samples * world
+            else:
+                sampler.num_samples = -(-(size - rank) // world)
+                sampler.total_size = size
+            for epoch in (0, 1):
+                sampler.set_epoch(epoch)
+                key = f"default/{size}/{shuffle}/{round_up}/{world}/{seed}/{rank}/{epoch}"
+                orders[key] = list(iter(sampler))
+    for size, shuffle, world, seed in ((6, True, 2, 3), (5, False, 1, 0)):
+        for rank in range(world):
+            sampler = InfiniteSampler.__new__(InfiniteSampler)
+            sampler.rank, sampler.world_size = rank, world
+            sampler.dataset, sampler.size, sampler.shuffle, sampler.seed = Sized(size), size, shuffle, seed
+            sampler.indices = sampler._indices_of_rank()
+            orders[f"infinite/{size}/{shuffle}/{world}/{seed}/{rank}"] = list(
+                itertools.islice(iter(sampler), 20)
+            )
+    return orders
+
+
 def main() -> None:
     register_all_modules()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -289,6 +335,9 @@ def main() -> None:
     pad_cases()
     distortion_cases()
     pipeline_case()
+    (OUT / "mmengine_samplers.json").write_text(
+        json.dumps(sampler_orders(), indent=0) + "\n", encoding="utf-8"
+    )
     np.savez_compressed(OUT / "mmseg_outputs.npz", **ARRAYS)
     (OUT / "mmseg_cases.json").write_text(
         json.dumps(CASES, indent=1, sort_keys=True) + "\n", encoding="utf-8"
