@@ -46,6 +46,43 @@ def _fail(problems: list[object]) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUT if it exists (never an input file).")]
+
+
+def _write(out: Path, text: str, *, force: bool, inputs: list[Path] | None = None) -> None:
+    """Write a user's file through typedseg.files (checked, atomic); a refusal or failure exits 2."""
+    from typedseg.files import write_output
+    from typedseg.problems import ConfigError
+
+    try:
+        write_output(out, text, force=force, inputs=inputs or [])
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+
+
+def _check_out(out: Path | None, *, force: bool, inputs: list[Path]) -> None:
+    """Refuse a bad --out before any work (`_write` checks again, with every input then known)."""
+    from typedseg.files import check_output
+    from typedseg.problems import ConfigError
+
+    if out is None:
+        return
+    try:
+        check_output(out, force=force, inputs=inputs)
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+
+
+def _format_for(out: Path | None, given: Any, suffixes: dict[Any, tuple[str, ...]], default: Any) -> Any:
+    from typedseg.files import output_format
+    from typedseg.problems import ConfigError
+
+    try:
+        return output_format(out, given, suffixes, default)
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+
+
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Config files (.py, .yaml, .yml, .json).")],
@@ -123,6 +160,7 @@ def schema(
         Path | None, typer.Option("--out", help="Folder to write experiment.schema.json into.")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if the file in --out is stale.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write (or print) the JSON Schema of an experiment, for editor completion of YAML/JSON configs."""
     import os
@@ -146,8 +184,9 @@ def schema(
             typer.echo(f"{target} is stale: run `typedseg schema --out {out}`", err=True)
             raise typer.Exit(code=1)
         return
-    out.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    if not out.exists() and out.parent.is_dir():
+        out.mkdir()  # --out names the folder to write into: created when its parent exists
+    _write(target, text, force=force)
     typer.echo(f"wrote {target}")
 
 
@@ -158,7 +197,17 @@ class ExportFormat(str, Enum):
     json = "json"
 
 
-_DATA_SUFFIXES = {".yaml": ConfigFormat.yaml, ".yml": ConfigFormat.yaml, ".json": ConfigFormat.json}
+_CONFIG_SUFFIXES = {
+    ConfigFormat.python: (".py",),
+    ConfigFormat.yaml: (".yaml", ".yml"),
+    ConfigFormat.json: (".json",),
+}
+_EXPORT_SUFFIXES = {
+    ExportFormat.mmengine: (".py",),
+    ExportFormat.python: (".py",),
+    ExportFormat.yaml: (".yaml", ".yml"),
+    ExportFormat.json: (".json",),
+}
 
 
 @app.command("import")
@@ -173,6 +222,7 @@ def import_config(
         ConfigFormat | None,
         typer.Option("--format", help="Output format (default: from --out's suffix, else python)."),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Read an MMEngine config without running it, check it with typedseg's rules, and write it as a typed config.
 
@@ -184,6 +234,8 @@ def import_config(
     from typedseg.migrate.importer import import_mmengine_config, to_typed_python
     from typedseg.problems import ConfigError
 
+    fmt = _format_for(out, output, _CONFIG_SUFFIXES, ConfigFormat.python)
+    _check_out(out, force=force, inputs=[file])
     try:
         result = import_mmengine_config(file)
     except ConfigError as exc:
@@ -203,9 +255,6 @@ def import_config(
             parts.append(f"not validated: {', '.join(result.unchecked)}")
         typer.echo(f"{file}: not imported ({'; '.join(parts)})", err=True)
         raise typer.Exit(code=2)
-    fmt = output or (
-        _DATA_SUFFIXES.get(out.suffix.lower(), ConfigFormat.python) if out else ConfigFormat.python
-    )
     experiment = result.experiment
     if fmt is ConfigFormat.json:
         text = to_json(experiment)
@@ -220,8 +269,7 @@ def import_config(
         sys.stdout.write(text)
         typer.echo(f"{file}: {status}", err=True)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    _write(out, text, force=force, inputs=[file, *(Path(read) for read in result.source.files)])
     typer.echo(f"{file}: {status}, wrote {out}", err=True)
 
 
@@ -234,9 +282,13 @@ def _shown(file: str) -> str:
 @app.command()
 def export(
     file: Annotated[Path, typer.Argument(help="typedseg config (.py, .yaml, .yml, .json).")],
-    output: Annotated[ExportFormat, typer.Option("--format", help="What to write.")] = ExportFormat.mmengine,
+    output: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", help="What to write (default: from --out's suffix, else mmengine)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the file here (default: stdout).")] = None,
     overrides: SetOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Write the resolved config as typed Python, YAML or JSON, or as an MMEngine dict-style config.
 
@@ -246,6 +298,8 @@ def export(
     from typedseg.loading.dump import to_json, to_python, to_yaml
     from typedseg.problems import ConfigError
 
+    output = _format_for(out, output, _EXPORT_SUFFIXES, ExportFormat.mmengine)
+    _check_out(out, force=force, inputs=[file])
     try:
         loaded = load_config(file, overrides or [])
     except ConfigError as exc:
@@ -267,8 +321,7 @@ def export(
     if out is None:
         sys.stdout.write(text)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    _write(out, text, force=force, inputs=[file])
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -333,7 +386,7 @@ def new(
     amp: Annotated[bool, typer.Option("--amp", help="Mixed precision (AmpOptimWrapper).")] = False,
     ema: Annotated[bool, typer.Option("--ema", help="Add an EMAHook to custom_hooks.")] = False,
     list_choices: Annotated[bool, typer.Option("--list", help="Show the choices and exit.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write a new config that composes the presets; with no option, the quickstart experiment."""
     from typedseg.codegen.scaffold import ScaffoldError, choices_text, new_config_source
@@ -344,16 +397,13 @@ def new(
     if out is None:
         typer.echo("missing OUT: the config file to write (or --list).", err=True)
         raise typer.Exit(code=2)
+    _format_for(out, ConfigFormat.python, {ConfigFormat.python: (".py",)}, ConfigFormat.python)
     try:
         text = new_config_source(model, dataset, schedule, optimizer, amp=amp, ema=ema)
     except ScaffoldError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from None
-    if out.exists() and not force:
-        typer.echo(f"{out} exists; pass --force to overwrite it.", err=True)
-        raise typer.Exit(code=2)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    _write(out, text, force=force)
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -376,6 +426,7 @@ def codegen_class(
     skip_var_args: Annotated[
         bool, typer.Option("--skip-var-args", help="Leave *args/**kwargs out (noted in a comment).")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write a typed config model (fields, docs, build()) for your own class, from its __init__ signature."""
     from typedseg.codegen.signature import SignatureError
@@ -394,9 +445,16 @@ def codegen_class(
     if out is None:
         sys.stdout.write(text)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    _format_for(out, ConfigFormat.python, {ConfigFormat.python: (".py",)}, ConfigFormat.python)
+    _write(out, text, force=force, inputs=_module_files(target))
     typer.echo(f"wrote {out}", err=True)
+
+
+def _module_files(target: str) -> list[Path]:
+    """The source file of `target`'s module (already imported by codegen): the output must not replace it."""
+    module = sys.modules.get(target.partition(":")[0])
+    origin = getattr(module, "__file__", None)
+    return [Path(origin)] if origin else []
 
 
 from . import schedule as _schedule  # noqa: E402, F401  (registers `typedseg schedule`)
