@@ -34,12 +34,12 @@ if TYPE_CHECKING:
     from typedseg.config.models.common._unions import NormConfig as NormConfig
     from typedseg.config.models.common.conv import Conv as Conv
     from typedseg.config.models.common.conv import Conv2d as Conv2d
-    from typedseg.config.models.common.gated import HSwish as HSwish
-    from typedseg.config.models.common.gated import SiLU as SiLU
-    from typedseg.config.models.common.gated import Swish as Swish
+    from typedseg.config.models.common.elu import ELU as ELU
     from typedseg.config.models.common.gelu import GELU as GELU
     from typedseg.config.models.common.group_norm import GN as GN
     from typedseg.config.models.common.group_norm import IN as IN
+    from typedseg.config.models.common.hsigmoid import HSigmoid as HSigmoid
+    from typedseg.config.models.common.hswish import HSwish as HSwish
     from typedseg.config.models.common.init import OVERRIDE_CLASSES as OVERRIDE_CLASSES
     from typedseg.config.models.common.init import InitOverride as InitOverride
     from typedseg.config.models.common.init import LayerNames as LayerNames
@@ -58,11 +58,11 @@ if TYPE_CHECKING:
     from typedseg.config.models.common.init_args import _TruncNormalArgs as _TruncNormalArgs
     from typedseg.config.models.common.init_args import _UniformArgs as _UniformArgs
     from typedseg.config.models.common.init_args import _XavierArgs as _XavierArgs
+    from typedseg.config.models.common.init_caffe2_xavier import Caffe2XavierInit as Caffe2XavierInit
     from typedseg.config.models.common.init_cfg import InitConfig as InitConfig
     from typedseg.config.models.common.init_constant import ConstantInit as ConstantInit
-    from typedseg.config.models.common.init_fan import Caffe2XavierInit as Caffe2XavierInit
-    from typedseg.config.models.common.init_fan import KaimingInit as KaimingInit
-    from typedseg.config.models.common.init_fan import XavierInit as XavierInit
+    from typedseg.config.models.common.init_kaiming import KaimingInit as KaimingInit
+    from typedseg.config.models.common.init_normal import NormalInit as NormalInit
     from typedseg.config.models.common.init_override import _NAME_TAG as _NAME_TAG
     from typedseg.config.models.common.init_override import Caffe2XavierOverride as Caffe2XavierOverride
     from typedseg.config.models.common.init_override import ConstantOverride as ConstantOverride
@@ -75,25 +75,25 @@ if TYPE_CHECKING:
     from typedseg.config.models.common.init_override import _override_tag as _override_tag
     from typedseg.config.models.common.init_override import _TaggedInitOverride as _TaggedInitOverride
     from typedseg.config.models.common.init_pretrained import PretrainedInit as PretrainedInit
-    from typedseg.config.models.common.init_random import NormalInit as NormalInit
-    from typedseg.config.models.common.init_random import TruncNormalInit as TruncNormalInit
-    from typedseg.config.models.common.init_random import UniformInit as UniformInit
+    from typedseg.config.models.common.init_trunc_normal import TruncNormalInit as TruncNormalInit
+    from typedseg.config.models.common.init_uniform import UniformInit as UniformInit
+    from typedseg.config.models.common.init_xavier import XavierInit as XavierInit
     from typedseg.config.models.common.layer_norm import LN as LN
     from typedseg.config.models.common.layer_norm import LN2d as LN2d
+    from typedseg.config.models.common.leaky_relu import LeakyReLU as LeakyReLU
     from typedseg.config.models.common.norm import BATCH_NORMS as BATCH_NORMS
     from typedseg.config.models.common.norm import BN as BN
     from typedseg.config.models.common.norm import BN2d as BN2d
     from typedseg.config.models.common.norm import SyncBN as SyncBN
     from typedseg.config.models.common.norm import _BatchNorm as _BatchNorm
     from typedseg.config.models.common.norm import _Norm as _Norm
-    from typedseg.config.models.common.relu import ELU as ELU
-    from typedseg.config.models.common.relu import LeakyReLU as LeakyReLU
-    from typedseg.config.models.common.relu import PReLU as PReLU
+    from typedseg.config.models.common.prelu import PReLU as PReLU
     from typedseg.config.models.common.relu import ReLU as ReLU
-    from typedseg.config.models.common.relu import ReLU6 as ReLU6
-    from typedseg.config.models.common.squashing import HSigmoid as HSigmoid
-    from typedseg.config.models.common.squashing import Sigmoid as Sigmoid
-    from typedseg.config.models.common.squashing import Tanh as Tanh
+    from typedseg.config.models.common.relu6 import ReLU6 as ReLU6
+    from typedseg.config.models.common.sigmoid import Sigmoid as Sigmoid
+    from typedseg.config.models.common.silu import SiLU as SiLU
+    from typedseg.config.models.common.swish import Swish as Swish
+    from typedseg.config.models.common.tanh import Tanh as Tanh
 else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
@@ -109,16 +109,14 @@ else:
                 "Conv2d",
                 "Conv",
             ),
-            "gated": (
-                "SiLU",
-                "Swish",
-                "HSwish",
-            ),
+            "elu": ("ELU",),
             "gelu": ("GELU",),
             "group_norm": (
                 "GN",
                 "IN",
             ),
+            "hsigmoid": ("HSigmoid",),
+            "hswish": ("HSwish",),
             "init": (
                 "LayerNames",
                 "OVERRIDE_CLASSES",
@@ -141,13 +139,11 @@ else:
                 "_NamedOverride",
                 "NameOverride",
             ),
+            "init_caffe2_xavier": ("Caffe2XavierInit",),
             "init_cfg": ("InitConfig",),
             "init_constant": ("ConstantInit",),
-            "init_fan": (
-                "XavierInit",
-                "KaimingInit",
-                "Caffe2XavierInit",
-            ),
+            "init_kaiming": ("KaimingInit",),
+            "init_normal": ("NormalInit",),
             "init_override": (
                 "ConstantOverride",
                 "XavierOverride",
@@ -162,15 +158,14 @@ else:
                 "_TaggedInitOverride",
             ),
             "init_pretrained": ("PretrainedInit",),
-            "init_random": (
-                "NormalInit",
-                "TruncNormalInit",
-                "UniformInit",
-            ),
+            "init_trunc_normal": ("TruncNormalInit",),
+            "init_uniform": ("UniformInit",),
+            "init_xavier": ("XavierInit",),
             "layer_norm": (
                 "LN",
                 "LN2d",
             ),
+            "leaky_relu": ("LeakyReLU",),
             "norm": (
                 "_Norm",
                 "_BatchNorm",
@@ -179,18 +174,13 @@ else:
                 "SyncBN",
                 "BATCH_NORMS",
             ),
-            "relu": (
-                "ReLU",
-                "ReLU6",
-                "LeakyReLU",
-                "PReLU",
-                "ELU",
-            ),
-            "squashing": (
-                "HSigmoid",
-                "Sigmoid",
-                "Tanh",
-            ),
+            "prelu": ("PReLU",),
+            "relu": ("ReLU",),
+            "relu6": ("ReLU6",),
+            "sigmoid": ("Sigmoid",),
+            "silu": ("SiLU",),
+            "swish": ("Swish",),
+            "tanh": ("Tanh",),
             "_tagged": (
                 "_NormConfigUnion",
                 "_ActConfigUnion",

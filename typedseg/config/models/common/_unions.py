@@ -44,17 +44,29 @@ INIT_CLASSES = {
 
 if TYPE_CHECKING:
     from typedseg.config.models.common.conv import Conv, Conv2d
-    from typedseg.config.models.common.gated import HSwish, SiLU, Swish
+    from typedseg.config.models.common.elu import ELU
     from typedseg.config.models.common.gelu import GELU
     from typedseg.config.models.common.group_norm import GN, IN
+    from typedseg.config.models.common.hsigmoid import HSigmoid
+    from typedseg.config.models.common.hswish import HSwish
+    from typedseg.config.models.common.init_caffe2_xavier import Caffe2XavierInit
     from typedseg.config.models.common.init_constant import ConstantInit
-    from typedseg.config.models.common.init_fan import Caffe2XavierInit, KaimingInit, XavierInit
+    from typedseg.config.models.common.init_kaiming import KaimingInit
+    from typedseg.config.models.common.init_normal import NormalInit
     from typedseg.config.models.common.init_pretrained import PretrainedInit
-    from typedseg.config.models.common.init_random import NormalInit, TruncNormalInit, UniformInit
+    from typedseg.config.models.common.init_trunc_normal import TruncNormalInit
+    from typedseg.config.models.common.init_uniform import UniformInit
+    from typedseg.config.models.common.init_xavier import XavierInit
     from typedseg.config.models.common.layer_norm import LN, LN2d
+    from typedseg.config.models.common.leaky_relu import LeakyReLU
     from typedseg.config.models.common.norm import BN, BN2d, SyncBN
-    from typedseg.config.models.common.relu import ELU, LeakyReLU, PReLU, ReLU, ReLU6
-    from typedseg.config.models.common.squashing import HSigmoid, Sigmoid, Tanh
+    from typedseg.config.models.common.prelu import PReLU
+    from typedseg.config.models.common.relu import ReLU
+    from typedseg.config.models.common.relu6 import ReLU6
+    from typedseg.config.models.common.sigmoid import Sigmoid
+    from typedseg.config.models.common.silu import SiLU
+    from typedseg.config.models.common.swish import Swish
+    from typedseg.config.models.common.tanh import Tanh
 
     NormConfig: TypeAlias = BN | BN2d | SyncBN | GN | LN | LN2d | IN
     ActConfig: TypeAlias = (

@@ -1,4 +1,4 @@
-"""The Gaussian error linear unit (`act_cfg`), the activation of transformers."""
+"""The GELU activation (`act_cfg`): MMCV's registered layer and its arguments."""
 
 from typing import Literal
 

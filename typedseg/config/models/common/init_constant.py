@@ -1,4 +1,4 @@
-"""The constant initializer (`init_cfg`): fills weights with one value, as MMSeg does for norm layers."""
+"""The Constant weight initializer (`init_cfg`): MMEngine's, with its arguments."""
 
 from typing import Literal
 

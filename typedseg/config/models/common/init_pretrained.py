@@ -1,4 +1,4 @@
-"""The initializer that loads weights from a checkpoint (`init_cfg`)."""
+"""The Pretrained weight initializer (`init_cfg`): MMEngine's, with its arguments."""
 
 from typedseg.config.models.common.init_args import _PretrainedArgs
 

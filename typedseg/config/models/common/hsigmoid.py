@@ -1,4 +1,4 @@
-"""Squashing activations (`act_cfg`): bounded S-shaped curves (sigmoid, its hard form, tanh)."""
+"""The HSigmoid activation (`act_cfg`): MMCV's registered layer and its arguments."""
 
 from typing import Literal
 
@@ -33,17 +33,3 @@ class HSigmoid(ConfigModel):
             )
         rules.raise_if_any()
         return self
-
-
-class Sigmoid(ConfigModel):
-    """`nn.Sigmoid`: 1 / (1 + exp(-x))."""
-
-    type: Literal["Sigmoid"] = "Sigmoid"
-    """MMCV's registry name of the activation."""
-
-
-class Tanh(ConfigModel):
-    """`nn.Tanh`."""
-
-    type: Literal["Tanh"] = "Tanh"
-    """MMCV's registry name of the activation."""
