@@ -1,0 +1,200 @@
+"""`typedseg run` and `typedseg test`: train or evaluate a config on the engine (typedseg.engine.Runner).
+
+Exit codes: 0 done; 2 the config or the setup has a problem a person must fix (nothing was trained: an invalid
+config, a missing data folder, a CUDA setting on a CPU machine, a checkpoint of another model); 1 training had to
+stop (a non-finite loss, a checkpoint that could not be written); 143 stopped by SIGTERM after saving a
+checkpoint. torch is imported inside the commands only.
+"""
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typedseg.cli.main import SetOption, _fail, app
+
+ResumeCheckpoint = Annotated[
+    Path | None,
+    typer.Argument(
+        help="With --resume: the checkpoint to resume from (default: the work_dir's last valid one).",
+        show_default=False,
+    ),
+]
+
+
+def _looks_like_mmengine(path: Path) -> bool:
+    """An MMEngine/MMSegmentation config: a .py file that never mentions typedseg and uses `_base_` or dicts."""
+    if path.suffix != ".py" or not path.is_file():
+        return False
+    text = path.read_text(encoding="utf8", errors="replace")
+    return "typedseg" not in text and ("_base_" in text or re.search(r"\bdict\(", text) is not None)
+
+
+def _load(
+    config: Path, overrides: list[str], *, mmseg: bool, allow_import: list[str]
+) -> tuple[Any, str | None]:
+    """The validated experiment and the text saved beside the logs (a ConfigError for an invalid config)."""
+    from typedseg.loading.dump import to_python
+    from typedseg.problems import ConfigError
+
+    if mmseg or _looks_like_mmengine(config):
+        from typedseg.loading.overrides import apply_overrides
+        from typedseg.migrate.importer import import_mmengine_config
+
+        result = import_mmengine_config(config)
+        if not result.imported:
+            raise ConfigError(result.errors or result.problems)
+        experiment = apply_overrides(result.experiment, overrides)
+    else:
+        from typedseg.loading import load_config
+
+        experiment = load_config(config, overrides, allow_import=allow_import).experiment
+    try:
+        text: str | None = to_python(experiment, source=str(config))
+    except Exception:  # a user's type without a Python form: the runner saves the JSON form
+        text = None
+    return experiment, text
+
+
+def _with_amp(experiment: Any) -> Any:
+    """MMSeg's `--amp`: an OptimWrapper becomes an AmpOptimWrapper with loss_scale='dynamic'."""
+    from typedseg.config.optim import AmpOptimWrapper, OptimWrapper
+    from typedseg.config.replace import replace
+    from typedseg.problems import ConfigError, Problem
+
+    wrapper = experiment.optim_wrapper
+    if isinstance(wrapper, AmpOptimWrapper):
+        return experiment
+    if not isinstance(wrapper, OptimWrapper):
+        raise ConfigError(
+            [Problem("invalid-value", ("optim_wrapper",), "--amp needs an optim_wrapper to convert.")]
+        )
+    fields = {name: getattr(wrapper, name) for name in wrapper.model_fields_set if name != "type"}
+    return replace(experiment, optim_wrapper=AmpOptimWrapper(**fields, loss_scale="dynamic"))
+
+
+def _print_dry_run(runner: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=120)
+    hooks = Table(title="Hooks by stage (in call order)")
+    hooks.add_column("stage")
+    hooks.add_column("hook")
+    hooks.add_column("priority", justify="right")
+    for stage, entries in runner.hooks.by_stage():
+        for index, (name, priority) in enumerate(entries):
+            hooks.add_row(stage if index == 0 else "", name, str(priority))
+    console.print(hooks)
+    groups = Table(title="Parameter groups")
+    for column in ("names", "lr", "weight_decay", "count"):
+        groups.add_column(column, justify="left" if column == "names" else "right")
+    for row in runner.param_groups():
+        groups.add_row(row.pattern, f"{row.lr:.6g}", f"{row.weight_decay:.6g}", str(row.count))
+    console.print(groups)
+
+
+@app.command()
+def run(
+    config: Annotated[
+        Path, typer.Argument(help="Config file (.py, .yaml, .json), or an MMSegmentation config.")
+    ],
+    checkpoint: ResumeCheckpoint = None,
+    work_dir: Annotated[
+        Path | None, typer.Option("--work-dir", help="Where checkpoints and logs go.")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Resume training: --resume [CKPT] (default: the last valid one).")
+    ] = False,
+    overrides: SetOption = None,
+    amp: Annotated[
+        bool, typer.Option("--amp", help="Mixed precision: OptimWrapper -> AmpOptimWrapper.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Build everything, print hooks and parameter groups, then stop.")
+    ] = False,
+    mmseg: Annotated[bool, typer.Option("--mmseg", help="Read CONFIG as an MMSegmentation config.")] = False,
+    skip_nonfinite: Annotated[
+        bool, typer.Option("--skip-nonfinite", help="Skip a step whose loss is NaN/inf instead of stopping.")
+    ] = False,
+    allow_import: Annotated[
+        list[str] | None,
+        typer.Option("--allow-import", metavar="PKG", help="Let a YAML/JSON config import PKG."),
+    ] = None,
+) -> None:
+    """Train a config: build everything, check it before iteration 0, then run MMEngine's loops and hooks."""
+    from typedseg.problems import ConfigError
+
+    if checkpoint is not None and not resume:
+        typer.echo(f"unexpected argument {checkpoint}: a checkpoint goes after --resume.", err=True)
+        raise typer.Exit(code=2)
+    try:
+        experiment, text = _load(config, overrides or [], mmseg=mmseg, allow_import=allow_import or [])
+        if amp:
+            experiment = _with_amp(experiment)
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+    from typedseg.engine.errors import TrainingFault, TrainingInterrupted
+    from typedseg.engine.runner import Runner
+
+    runner = Runner(
+        experiment,
+        work_dir=work_dir or experiment.work_dir or Path("work_dirs") / config.stem,
+        resume=(checkpoint or True) if resume else None,
+        on_nonfinite="skip" if skip_nonfinite else "stop",
+        config_text=text,
+    )
+    try:
+        if dry_run:
+            state, hooks, *_ = runner.build_for_training()
+            hooks.call("after_run", state)
+            _print_dry_run(runner)
+            return
+        runner.train()
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+    except TrainingFault as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
+    except TrainingInterrupted as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=143) from None
+    finally:
+        from typedseg.engine.logs import close_logger
+
+        close_logger()
+
+
+@app.command()
+def test(
+    config: Annotated[
+        Path, typer.Argument(help="Config file (.py, .yaml, .json), or an MMSegmentation config.")
+    ],
+    checkpoint: Annotated[
+        Path, typer.Option("--checkpoint", help="Weights to evaluate (typedseg or MMEngine).")
+    ],
+    work_dir: Annotated[Path | None, typer.Option("--work-dir", help="Where the logs go.")] = None,
+    overrides: SetOption = None,
+    mmseg: Annotated[bool, typer.Option("--mmseg", help="Read CONFIG as an MMSegmentation config.")] = False,
+    allow_import: Annotated[
+        list[str] | None,
+        typer.Option("--allow-import", metavar="PKG", help="Let a YAML/JSON config import PKG."),
+    ] = None,
+) -> None:
+    """Evaluate a checkpoint on the config's test set; prints and logs the metrics."""
+    from typedseg.problems import ConfigError
+
+    try:
+        experiment, text = _load(config, overrides or [], mmseg=mmseg, allow_import=allow_import or [])
+        from typedseg.engine.runner import Runner
+
+        runner = Runner(
+            experiment,
+            work_dir=work_dir or experiment.work_dir or Path("work_dirs") / config.stem,
+            config_text=text,
+        )
+        metrics = runner.test(checkpoint)
+    except ConfigError as exc:
+        raise _fail(list(exc.problems)) from None
+    sys.stdout.write("".join(f"{name}: {value}\n" for name, value in metrics.items()))
