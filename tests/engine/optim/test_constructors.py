@@ -102,3 +102,25 @@ def test_layer_decay_needs_a_supported_backbone() -> None:
     with pytest.raises(ConfigError) as raised:
         build_param_groups(cfg, Other())
     assert raised.value.problems[0].code == "layer-decay-backbone"
+
+
+def test_param_group_rows_merge_equal_settings() -> None:
+    from typedseg.engine.optim.constructors import param_group_rows
+
+    model = convnext_segmentor()
+    cfg = TypeAdapter(OptimWrapper).validate_python(
+        {
+            "optimizer": {"type": "SGD", "lr": 0.01, "weight_decay": 0.0005},
+            "paramwise_cfg": {"custom_keys": {"backbone": {"lr_mult": 0.1}}, "norm_decay_mult": 0.0},
+        }
+    )
+    plan = build_param_groups(cfg, model)
+    optimizer = build_optimizer(cfg.optimizer, plan.groups)
+    rows = param_group_rows(optimizer.param_groups, plan.names)
+    by_pattern = {row.pattern: row for row in rows}
+    backbone = by_pattern["backbone.*"]
+    assert (backbone.lr, backbone.weight_decay) == (pytest.approx(0.001), pytest.approx(0.0005))
+    assert backbone.count == sum(1 for name, _ in model.backbone.named_parameters())
+    assert sum(row.count for row in rows) == sum(1 for _ in model.parameters())
+    norms = [row for row in rows if row.weight_decay == 0.0]
+    assert len(norms) == 1 and norms[0].count == 4  # the heads' BatchNorm/GroupNorm weights and biases

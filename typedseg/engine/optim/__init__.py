@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from typedseg.config.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from typedseg.engine.optim.constructors import GroupRow as GroupRow
     from typedseg.engine.optim.constructors import ParamGroupPlan as ParamGroupPlan
     from typedseg.engine.optim.constructors import build_param_groups as build_param_groups
+    from typedseg.engine.optim.constructors import param_group_rows as param_group_rows
     from typedseg.engine.optim.optimizers import build_optimizer as build_optimizer
     from typedseg.engine.optim.schedulers import ParamScheduler as ParamScheduler
     from typedseg.engine.optim.schedulers import build_schedulers as build_schedulers
@@ -26,7 +28,7 @@ else:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "constructors": ("ParamGroupPlan", "build_param_groups"),
+            "constructors": ("GroupRow", "ParamGroupPlan", "build_param_groups", "param_group_rows"),
             "optimizers": ("build_optimizer",),
             "schedulers": ("ParamScheduler", "build_schedulers"),
             "wrappers": ("AmpOptimWrapper", "OptimWrapper", "build_optim_wrapper"),

@@ -266,3 +266,36 @@ def vit_layer_id(name: str, max_layer_id: int) -> int:
     if name.startswith("backbone.layers"):
         return int(name.split(".")[2]) + 1
     return max_layer_id - 1
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One line of a param-group table: groups with the same lr and weight decay, merged."""
+
+    pattern: str
+    """The parameters' longest common dotted prefix (`backbone.*`), or the one name."""
+    lr: float
+    weight_decay: float
+    count: int
+    """How many parameter tensors."""
+
+
+def param_group_rows(groups: list[dict[str, Any]], names: list[list[str]]) -> list[GroupRow]:
+    """The optimizer's groups (with torch's defaults filled in) as table rows, merged by (lr, weight_decay)."""
+    merged: dict[tuple[float, float], list[str]] = {}
+    for group, group_names in zip(groups, names, strict=True):
+        key = (float(group["lr"]), float(group.get("weight_decay", 0.0)))
+        merged.setdefault(key, []).extend(group_names)
+    return [GroupRow(_pattern(found), lr, wd, len(found)) for (lr, wd), found in merged.items()]
+
+
+def _pattern(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    parts = [name.split(".") for name in names]
+    common: list[str] = []
+    for pieces in zip(*parts, strict=False):
+        if len(set(pieces)) != 1:
+            break
+        common.append(pieces[0])
+    return ".".join([*common, "*"]) if common else "*"
