@@ -119,7 +119,7 @@ def test_param_group_rows_merge_equal_settings() -> None:
     rows = param_group_rows(optimizer.param_groups, plan.names)
     by_pattern = {row.pattern: row for row in rows}
     backbone = by_pattern["backbone.*"]
-    assert (backbone.lr, backbone.weight_decay) == (pytest.approx(0.001), pytest.approx(0.0005))
+    assert backbone.lr == pytest.approx(0.001) and backbone.weight_decay == pytest.approx(0.0005)
     assert backbone.count == sum(1 for name, _ in model.backbone.named_parameters())
     assert sum(row.count for row in rows) == sum(1 for _ in model.parameters())
     norms = [row for row in rows if row.weight_decay == 0.0]
