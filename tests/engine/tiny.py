@@ -207,3 +207,38 @@ class _Terminator:
     def before_train_iter(self, state: Any) -> None:
         if state.iter + 1 == self.at:
             os.kill(os.getpid(), signal.SIGTERM)
+
+
+class LimitFileSize(UserHook):
+    """Test hook: after iteration `after`, files may grow to `limit` bytes only (RLIMIT_FSIZE; SIGXFSZ ignored),
+    so the next checkpoint write fails as on a full disk. `restore()` lifts the limit again."""
+
+    after: int = 0
+    limit: int = 0
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return _FileSizeLimiter(self.after, self.limit)
+
+
+class _FileSizeLimiter:
+    priority = 95
+
+    def __init__(self, after: int, limit: int) -> None:
+        self.after, self.limit = after, limit
+
+    def after_train_iter(self, state: Any) -> None:
+        import resource
+
+        if state.iter + 1 == self.after:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(
+                resource.RLIMIT_FSIZE, (self.limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1])
+            )
+
+
+def restore_file_size_limit() -> None:
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
