@@ -69,7 +69,7 @@ def test_a_damaged_latest_checkpoint_is_reported_and_the_previous_one_used(
 def test_no_valid_checkpoint_at_all_is_one_clear_error(tmp_path: Path) -> None:
     path = save(tmp_path, "iter_1.pth", 1.0)
     path.write_bytes(b"garbage")
-    with pytest.raises(RunError, match="no checkpoint .* can be resumed from") as error:
+    with pytest.raises(RunError, match=r"no checkpoint .* can be resumed from") as error:
         find_resume_point(tmp_path)
     assert error.value.problems[0].code == "no-valid-checkpoint"
     assert find_resume_point(tmp_path / "empty") is None
@@ -80,7 +80,7 @@ def test_a_full_disk_while_saving_keeps_the_previous_checkpoint(tmp_path: Path) 
     so, and iter_4.pth, its sidecar and the pointer are byte-identical to before; no temp file is left."""
     runner = tiny_runner(tmp_path, ema=False, hooks=(LimitFileSize(after=4, limit=8192),))
     try:
-        with pytest.raises(TrainingFault, match="could not write checkpoint .*iter_8.pth") as stopped:
+        with pytest.raises(TrainingFault, match=r"could not write checkpoint .*iter_8\.pth") as stopped:
             runner.train()
     finally:
         restore_file_size_limit()
@@ -164,6 +164,8 @@ def test_every_checkpoint_loads_with_weights_only_and_holds_the_whole_state(tmp_
 def test_weights_only_is_passed_explicitly_everywhere() -> None:
     """Every torch.load in the engine says weights_only=True."""
     source = Path(__file__).resolve().parents[2] / "typedseg" / "engine"
-    calls = subprocess.run(["grep", "-rn", "torch.load(", str(source)], capture_output=True, text=True).stdout
+    calls = subprocess.run(
+        ["grep", "-rn", "torch.load(", str(source)], capture_output=True, text=True, check=True
+    ).stdout
     assert calls, "expected torch.load calls"
     assert all("weights_only=True" in line for line in calls.splitlines())
