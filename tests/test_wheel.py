@@ -190,9 +190,16 @@ def test_every_verb_runs_from_the_installed_wheel(installed: Installed) -> None:
     assert "class ThingConfig(UserConfig):" in generated and "    size: int = 3\n" in generated
 
     assert "param_scheduler[1] PolyLR (lr)" in run("schedule", "quick.py").stdout
-    if "data synth" in installed.commands:  # the data helpers, where this checkout has them already
-        run("data", "synth", "data/synthetic", "--train", "3", "--val", "2")
-        assert "train_dataloader: 3 samples" in run("data", "check", "quick.py", "--read").stdout
+
+    # The torch side: a synthetic dataset where the quickstart reads it, one training iteration, a test.
+    run("data", "synth", "data/synthetic", "--train", "2", "--val", "1")
+    assert "train_dataloader: 2 samples" in run("data", "check", "quick.py", "--read").stdout
+    tiny = ["-s", "train_cfg.max_iters=1", "-s", "train_cfg.val_interval=1", "-s", "param_scheduler=[]"]
+    tiny += ["-s", "default_hooks.logger.interval=1", "-s", "default_hooks.checkpoint.interval=1"]
+    run("run", "quick.py", "--work-dir", "work_dir", *tiny)
+    assert (work / "work_dir" / "iter_1.pth").is_file()
+    tested = run("test", "quick.py", "--work-dir", "work_dir", "--checkpoint", "work_dir/iter_1.pth", *tiny)
+    assert "mIoU: " in tested.stdout + tested.stderr
 
     missing = installed.commands - installed.verbs
     assert missing == set(), f"add the verbs {sorted(missing)} to this test: every verb must run from a wheel"
