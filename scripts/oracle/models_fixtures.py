@@ -573,6 +573,192 @@ def family_mit() -> None:
     print(real)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# family 4: MMPretrain's ConvNeXt + UPerHead, FPN neck, SegTTAModel
+# ---------------------------------------------------------------------------------------------------------
+
+CONVNEXT_UPER = dict(
+    type="EncoderDecoder",
+    backbone=dict(
+        type="mmpretrain.ConvNeXt",
+        arch=dict(depths=[1, 1, 2, 1], channels=[8, 16, 24, 32]),
+        out_indices=[0, 1, 2, 3],
+        drop_path_rate=0.2,
+        layer_scale_init_value=1.0,
+        gap_before_final_norm=False,
+    ),
+    decode_head=dict(
+        type="UPerHead",
+        in_channels=[8, 16, 24, 32],
+        in_index=[0, 1, 2, 3],
+        pool_scales=(1, 2, 3),
+        channels=8,
+        dropout_ratio=0.1,
+        num_classes=4,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=1.0),
+    ),
+    auxiliary_head=dict(
+        type="FCNHead",
+        in_channels=24,
+        in_index=2,
+        channels=8,
+        num_convs=1,
+        concat_input=False,
+        dropout_ratio=0.1,
+        num_classes=4,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=dict(type="CrossEntropyLoss", use_sigmoid=False, loss_weight=0.4),
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+CONVNEXT_V2_FPN = dict(
+    type="EncoderDecoder",
+    backbone=dict(
+        type="mmpretrain.ConvNeXt",
+        arch=dict(depths=[1, 1, 1], channels=[8, 12, 16]),
+        out_indices=[0, 1, 2],
+        use_grn=True,
+        linear_pw_conv=False,
+        layer_scale_init_value=0.0,
+        gap_before_final_norm=False,
+    ),
+    neck=dict(
+        type="FPN",
+        in_channels=[8, 12, 16],
+        out_channels=8,
+        num_outs=5,
+        add_extra_convs="on_input",
+        relu_before_extra_convs=True,
+        norm_cfg=BN,
+        act_cfg=dict(type="ReLU"),
+    ),
+    decode_head=dict(
+        type="FCNHead",
+        in_channels=[8, 8, 8, 8, 8],
+        in_index=[0, 1, 2, 3, 4],
+        input_transform="resize_concat",
+        channels=8,
+        num_convs=1,
+        concat_input=True,
+        num_classes=3,
+        norm_cfg=BN,
+        align_corners=True,
+        loss_decode=dict(type="CrossEntropyLoss", loss_weight=1.0, avg_non_ignore=True),
+    ),
+    train_cfg=dict(),
+    test_cfg=dict(mode="whole"),
+)
+
+
+def stub_torchvision() -> None:
+    """The oracle venv's torchvision does not match its torch (`torchvision::nms does not exist`); MMPretrain
+    imports it only for datasets and box metrics, so inert modules stand in for it here."""
+    import types
+
+    class Inert(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return type(name, (), {})
+
+    for name in (
+        "torchvision",
+        "torchvision.ops",
+        "torchvision.ops.boxes",
+        "torchvision.transforms",
+        "torchvision.transforms.functional",
+        "torchvision.transforms.transforms",
+    ):
+        module = Inert(name)
+        module.__path__ = []  # type: ignore[attr-defined]
+        sys.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, module)
+
+
+def family_convnext() -> None:
+    stub_torchvision()
+    gen = torch.Generator().manual_seed(51)
+    inputs = torch.randn(2, 3, 40, 40, generator=gen)
+    save("convnext_uper", run_model(CONVNEXT_UPER, 52, inputs, 4, store_weights=True))
+    save("convnext_fpn", run_model(CONVNEXT_V2_FPN, 53, inputs.clone(), 3, store_weights=True))
+    real: dict[str, Any] = {}
+    for arch in ("tiny", "small"):
+        model = MODELS.build(
+            mmseg_config(f"configs/convnext/convnext-{arch}_upernet_8xb2-amp-160k_ade20k-512x512.py")
+        )
+        keys = keys_and_shapes(model)
+        real[f"upernet_convnext_{arch}"] = {
+            "sha256": signature(keys),
+            "count": len(keys),
+            "params": sum(p.numel() for p in model.parameters()),
+        }
+    (OUT / "convnext_real.json").write_text(json.dumps(real))
+    print(real)
+
+
+def family_tta() -> None:
+    """SegTTAModel over the UNet model of family 1: per image, the original, a horizontal flip and a 0.75x
+    rescale, merged by averaging class probabilities."""
+    from mmseg.models.segmentors import SegTTAModel
+    from torch.nn.functional import interpolate
+
+    torch.manual_seed(0)
+    model = MODELS.build(ConfigDict(UNET_FCN))
+    seed_weights(model, 1)
+    model.eval()
+    tta = SegTTAModel(module=model)
+    gen = torch.Generator().manual_seed(61)
+    images = [torch.randint(0, 256, (3, 32, 32), generator=gen, dtype=torch.uint8) for _ in range(2)]
+    augs: list[dict[str, Any]] = []
+    for kind in ("none", "flip", "scale"):
+        inputs, samples = [], []
+        for i, original in enumerate(images):
+            image = original
+            meta: dict[str, Any] = dict(
+                ori_shape=(32, 32), img_shape=(32, 32), img_path=f"img{i}.png", flip=False
+            )
+            if kind == "flip":
+                image = image.flip(-1)
+                meta.update(flip=True, flip_direction="horizontal")
+            if kind == "scale":
+                image = (
+                    interpolate(image[None].float(), size=(24, 24), mode="bilinear")
+                    .round()
+                    .to(torch.uint8)[0]
+                )
+                meta.update(img_shape=(24, 24), scale_factor=(0.75, 0.75))
+            inputs.append(image.contiguous())
+            samples.append(sample(torch.randint(0, 4, (1, 32, 32), generator=gen), **meta))
+        augs.append({"inputs": inputs, "data_samples": samples})
+    data = {"inputs": [a["inputs"] for a in augs], "data_samples": [a["data_samples"] for a in augs]}
+    with torch.no_grad():
+        merged = tta.test_step(data)
+    save(
+        "tta",
+        {
+            "augs": [
+                {
+                    "inputs": a["inputs"],
+                    "meta": [
+                        {k: list(v) if isinstance(v, tuple) else v for k, v in s.metainfo.items()}
+                        for s in a["data_samples"]
+                    ],
+                }
+                for a in augs
+            ],
+            "pred": torch.stack([m.pred_sem_seg.data for m in merged]).to(torch.uint8),
+            "logits": torch.stack([m.seg_logits.data for m in merged]),
+        },
+    )
+
+
 def mmseg_config(relative: str) -> ConfigDict:
     """A model config of MMSeg's own config files, as a single process on CPU builds it."""
     import mmseg
@@ -629,6 +815,8 @@ FAMILIES = {
     "checkpoint": family_checkpoint,
     "resnet": family_resnet,
     "mit": family_mit,
+    "convnext": family_convnext,
+    "tta": family_tta,
     "unet": family_unet,
     "preprocessor": family_preprocessor,
     "losses": family_losses,

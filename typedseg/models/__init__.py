@@ -22,7 +22,9 @@ def build_neck(cfg: FPN | UserNeck) -> nn.Module:
     """The neck module of a neck config."""
     match cfg:
         case FPN():
-            raise NotImplementedError("FPN is not built in typedseg yet")
+            from typedseg.models.necks import FPNNeck
+
+            return FPNNeck(cfg)
         case UserNeck():
             built = cfg.build()
             if not isinstance(built, nn.Module):

@@ -34,7 +34,9 @@ def build_backbone(
 
             return MixVisionTransformerBackbone(cfg)
         case ConvNeXt():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.backbones.convnext import ConvNeXtBackbone
+
+            return ConvNeXtBackbone(cfg)
         case UserBackbone():
             return _user_module(cfg)
         case _:

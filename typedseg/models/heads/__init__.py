@@ -36,7 +36,9 @@ def build_head(
 
             return SegformerHeadModule(cfg)
         case UPerHead():
-            raise NotImplementedError(f"{cfg.type} is not built in typedseg yet")
+            from typedseg.models.heads.uper import UPerHeadModule
+
+            return UPerHeadModule(cfg)
         case UserHead():
             built = cfg.build()
             if not isinstance(built, DecodeHead):
