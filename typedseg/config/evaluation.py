@@ -1,18 +1,11 @@
 """Evaluators: the metrics computed by the val and test loops (`val_evaluator`, `test_evaluator`)."""
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union
 
-from pydantic import SerializeAsAny, Tag, WithJsonSchema
+from pydantic import Discriminator, Tag
 
-from typedseg.config.base import (
-    USER_JSON_SCHEMA,
-    USER_TAG,
-    ConfigModel,
-    Seq,
-    UserConfig,
-    discriminate,
-    user_validator,
-)
+from typedseg.config.base import ConfigModel, Seq, UserConfig, discriminate
+from typedseg.config.lazy import tagged_union, tags_of
 
 IoUMetricName = Literal["mIoU", "mDice", "mFscore"]
 
@@ -65,20 +58,20 @@ class UserMetric(UserConfig):
         return tuple(self.metrics)
 
 
-MetricConfig = Annotated[
-    Union[
-        Annotated[IoUMetric, Tag("IoUMetric")],
-        Annotated[
-            SerializeAsAny[UserMetric],
-            user_validator(UserMetric),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
-    ],
-    discriminate(frozenset({"IoUMetric"})),
-]
+_Metrics: TypeAlias = IoUMetric
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    MetricConfig: TypeAlias = _Metrics | UserMetric
+else:
+    _TaggedMetrics = tagged_union(_Metrics, user=UserMetric)
+    MetricConfig = Annotated[_TaggedMetrics, discriminate(tags_of(_TaggedMetrics))]
 
-EvaluatorConfig = MetricConfig | Seq[MetricConfig]
+if TYPE_CHECKING:
+    EvaluatorConfig: TypeAlias = MetricConfig | Seq[MetricConfig]
+else:  # routed by shape, so that a mistake in one metric is not also reported as "not a list"
+    EvaluatorConfig = Annotated[
+        Union[Annotated[MetricConfig, Tag("one")], Annotated[Seq[MetricConfig], Tag("many")]],
+        Discriminator(lambda value: "many" if isinstance(value, (list, tuple)) else "one"),
+    ]
 """One metric, or several whose results are merged (MMEngine's Evaluator)."""
 
 
