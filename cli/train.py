@@ -6,7 +6,6 @@ stop (a non-finite loss, a checkpoint that could not be written); 143 stopped by
 checkpoint. torch is imported inside the commands only.
 """
 
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,12 +22,35 @@ ResumeCheckpoint = Annotated[
 ]
 
 
+_MMENGINE_KEYS = {"_base_", "model", "train_cfg", "optim_wrapper", "train_dataloader", "param_scheduler"}
+
+
 def _looks_like_mmengine(path: Path) -> bool:
-    """An MMEngine/MMSegmentation config: a .py file that never mentions typedseg and uses `_base_` or dicts."""
+    """An MMEngine/MMSegmentation config: a .py file that imports nothing from typedseg and assigns `_base_` or
+    MMEngine's top-level keys (`model = dict(...)`)."""
+    import ast
+
     if path.suffix != ".py" or not path.is_file():
         return False
-    text = path.read_text(encoding="utf8", errors="replace")
-    return "typedseg" not in text and ("_base_" in text or re.search(r"\bdict\(", text) is not None)
+    try:
+        tree = ast.parse(path.read_text(encoding="utf8", errors="replace"))
+    except SyntaxError:
+        return False  # load_config reports it, located
+    for node in tree.body:
+        if isinstance(node, ast.Import) and any(
+            alias.name.split(".")[0] == "typedseg" for alias in node.names
+        ):
+            return False
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "typedseg":
+            return False
+    names = {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    }
+    return bool(names & _MMENGINE_KEYS)
 
 
 def _load(
@@ -147,7 +169,7 @@ def run(
     )
     try:
         if dry_run:
-            state, hooks, *_ = runner.build_for_training()
+            state, hooks, *_ = runner.build_for_training(dry_run=True)
             hooks.call("after_run", state)
             _print_dry_run(runner)
             return

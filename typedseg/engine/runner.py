@@ -245,7 +245,9 @@ class Runner:
         configs = cfg if isinstance(cfg, (list, tuple)) else (cfg,)
         return [self.builders.metric(c, meta) for c in configs]
 
-    def _eval_loop(self, mode: Literal["val", "test"], state: RunState, hooks: Hooks) -> EvalLoop | None:
+    def _eval_loop(
+        self, mode: Literal["val", "test"], state: RunState, hooks: Hooks, *, dry_run: bool = False
+    ) -> EvalLoop | None:
         exp = self.experiment
         loader_cfg, loop_cfg, evaluator = (
             (exp.val_dataloader, exp.val_cfg, exp.val_evaluator)
@@ -254,7 +256,9 @@ class Runner:
         )
         if loader_cfg is None or loop_cfg is None or evaluator is None:
             return None
-        loader = self._build_loader(loader_cfg, state.seed, f"{mode}_dataloader")
+        loader = self._loader_or_none(loader_cfg, state.seed, f"{mode}_dataloader", dry_run)
+        if loader is None:
+            return None
         meta = dict(getattr(getattr(loader, "dataset", None), "metainfo", {}) or {})
         state.dataset_meta = state.dataset_meta or meta
         return EvalLoop(mode, loader, self._build_metrics(evaluator, meta), hooks, state, loop_cfg.fp16)
@@ -390,7 +394,7 @@ class Runner:
                 torch.zeros((), device=state.device),
             )
             if not torch.isfinite(loss):
-                terms = ", ".join(f"{k}={float(v):.4g}" for k, v in losses.items() if "loss" in k)
+                terms = ", ".join(f"{k}={float(v.detach()):.4g}" for k, v in losses.items() if "loss" in k)
                 if skip:
                     log.warning(
                         "iteration %d: the loss is not finite (%s); step skipped.", state.iter + 1, terms
@@ -443,8 +447,21 @@ class Runner:
 
     # --- public API ----------------------------------------------------------------------------------------
 
-    def build_for_training(self) -> tuple[RunState, Hooks, TrainLoop, ResumeAt | None, list[str]]:
-        """Build everything `train()` runs (model, data, optimizer, schedulers, hooks, resume state)."""
+    def _loader_or_none(self, cfg: Any, seed: int, what: str, dry_run: bool) -> Any:
+        """A dry run goes on without data that does not exist (and says so); a run stops here."""
+        try:
+            return self._build_loader(cfg, seed, what)
+        except RunError as exc:
+            if not dry_run:
+                raise
+            log.warning("dry run: %s is not built: %s", what, exc.problems[0].message)
+            return None
+
+    def build_for_training(
+        self, *, dry_run: bool = False
+    ) -> tuple[RunState, Hooks, TrainLoop, ResumeAt | None, list[str]]:
+        """Build everything `train()` runs (model, data, optimizer, schedulers, hooks, resume state); with
+        `dry_run`, dataloaders whose data does not exist are left out instead of stopping."""
         exp = self.experiment
         if exp.train_cfg is None or exp.train_dataloader is None or exp.optim_wrapper is None:
             raise RunError(
@@ -453,7 +470,7 @@ class Runner:
                 "Add them, or use `typedseg test`.",
             )
         state, resume_ckpt = self._prepare(training=True)
-        loader = self._build_loader(exp.train_dataloader, state.seed, "train_dataloader")
+        loader = self._loader_or_none(exp.train_dataloader, state.seed, "train_dataloader", dry_run)
         state.train_loader = loader
         state.dataset_meta = dict(getattr(getattr(loader, "dataset", None), "metainfo", {}) or {})
         wrapper = self.builders.optim_wrapper(exp.optim_wrapper, state.model)
@@ -477,7 +494,7 @@ class Runner:
         hooks = build_hooks(exp.default_hooks, tuple(exp.custom_hooks), progress=self.progress)
         self.hooks = hooks
         state.checkpointer = CheckpointWriter(self.work_dir, self._collect)
-        val_loop = self._eval_loop("val", state, hooks)
+        val_loop = self._eval_loop("val", state, hooks, dry_run=dry_run)
         validate = validation_guard(val_loop.run) if val_loop is not None else None
         loop_class = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
         assert isinstance(train_cfg, (EpochLoopConfig, IterLoopConfig))
