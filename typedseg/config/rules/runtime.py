@@ -52,9 +52,47 @@ def _dataloader(name: str, loader: DataLoaderConfig | None, epoch_based: bool) -
     return problems
 
 
+_TRAIN = ("train_dataloader", "train_cfg", "optim_wrapper")
+
+
+def _validation_timing(exp: Experiment) -> list[Problem]:
+    """When the train loop validates (MMEngine: from val_begin, every val_interval, and after the last step)."""
+    loop = exp.train_cfg
+    if loop is None or exp.val_cfg is None or exp.val_dataloader is None:
+        return []
+    if loop.val_begin > loop.length:
+        return [
+            Problem(
+                "starts-after-run",
+                ("train_cfg", "val_begin"),
+                f"val_begin={loop.val_begin} is after the end of the run ({loop.length} {loop.unit}): "
+                "validation would never run.",
+                f"Use a val_begin of at most {loop.length}.",
+            )
+        ]
+    intervals = [
+        loop.val_interval,
+        *(interval for start, interval in loop.dynamic_intervals or () if start <= loop.length),
+    ]
+    if min(intervals) <= loop.length:
+        return []
+    step = "epoch" if loop.by_epoch else "iteration"
+    return [
+        Problem(
+            "val-interval-exceeds-run",
+            ("train_cfg", "val_interval"),
+            f"val_interval={loop.val_interval} {loop.unit} is longer than the whole run ({loop.length} "
+            f"{loop.unit}): validation runs only once, after the last {step}, so nothing is validated during "
+            "training (save_best and early stopping see one result).",
+            f"Use a val_interval of at most {loop.length}, e.g. {max(loop.length // 10, 1)}.",
+            severity="warning",
+        )
+    ]
+
+
 def check_runtime(exp: Experiment) -> list[Problem]:
     """Rules that span the runtime sections of one experiment."""
-    problems = _triple(exp, "train", ("train_dataloader", "train_cfg", "optim_wrapper"))
+    problems = _triple(exp, "train", _TRAIN)
     problems += _triple(exp, "val", ("val_dataloader", "val_cfg", "val_evaluator"))
     problems += _triple(exp, "test", ("test_dataloader", "test_cfg", "test_evaluator"))
     if exp.param_scheduler and exp.optim_wrapper is None:
@@ -67,6 +105,7 @@ def check_runtime(exp: Experiment) -> list[Problem]:
             )
         )
     loop = exp.train_cfg
+    problems += _validation_timing(exp)
     if loop is not None and exp.log_processor.by_epoch != loop.by_epoch:
         problems.append(
             Problem(
