@@ -13,6 +13,7 @@ does not support, and anything MMEngine itself would fail on while loading, rais
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,29 @@ class _Loaded:
     tree: TDict
     bases: tuple[str, ...]
     evaluation: FileEval
+    lost: tuple[Reassignment, ...]
+    """The reassignments whose first value differs from the second (equal ones lose nothing)."""
+
+
+def _same_value_twice(tree: ast.Module, item: Reassignment) -> bool:
+    """Both assignments of `item` write the same literal (`crop_size = (640, 640)` twice): nothing is lost.
+
+    Only literals are compared: an expression that names other values may mean something else the second time.
+    """
+    values: dict[int, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == item.name for target in node.targets
+        ):
+            values[node.lineno] = node.value
+    first, second = values.get(item.first_line), values.get(item.second_line)
+    if first is None or second is None:
+        return False
+    try:
+        a, b = ast.literal_eval(first), ast.literal_eval(second)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return type(a) is type(b) and a == b
 
 
 class MMConfigLoader:
@@ -203,7 +227,8 @@ class MMConfigLoader:
             tree = merge_a_into_b(evaluation.cfg, base)
         finally:
             self._stack.pop()
-        loaded = _Loaded(path, tree, tuple(b.path for b in bases), evaluation)
+        lost = tuple(r for r in evaluation.reassigned if not _same_value_twice(source.tree, r))
+        loaded = _Loaded(path, tree, tuple(b.path for b in bases), evaluation, lost)
         self._cache[path] = loaded
         return loaded
 
@@ -263,7 +288,7 @@ class MMConfigLoader:
             files=tuple(item.path for item in files),
             bases={item.path: item.bases for item in files},
             assignments={item.path: item.evaluation.assignments for item in files},
-            reassigned=tuple(r for item in files for r in item.evaluation.reassigned),
+            reassigned=tuple(r for item in files for r in item.lost),
             helpers={item.path: item.evaluation.helpers for item in files},
             custom_imports=_custom_imports(data, provenance),
             imports=tuple(record for item in files for record in item.evaluation.imports),
