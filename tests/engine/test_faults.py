@@ -55,7 +55,7 @@ def test_a_non_finite_loss_can_be_skipped(tmp_path: Path, monkeypatch: pytest.Mo
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
 def test_a_cuda_setting_on_a_cpu_machine_is_one_message(tmp_path: Path) -> None:
     exp = replace(experiment(), optim_wrapper=AmpOptimWrapper(optimizer=SGD(lr=0.01)))
-    with pytest.raises(RunError, match="no CUDA device.*AmpOptimWrapper with float16") as refused:
+    with pytest.raises(RunError, match=r"no CUDA device.*AmpOptimWrapper with float16") as refused:
         Runner(exp, work_dir=tmp_path).train()
     assert refused.value.problems[0].code == "cuda-unavailable"
     assert not list(tmp_path.glob("iter_*"))

@@ -29,6 +29,18 @@ def _floats(values: Iterable[Scalar]) -> list[float]:
     return [next(converted) if isinstance(v, torch.Tensor) else float(v) for v in items]
 
 
+def _smaller(a: Scalar, b: Scalar) -> Scalar:
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return torch.minimum(torch.as_tensor(a), torch.as_tensor(b))
+    return min(a, b)
+
+
+def _larger(a: Scalar, b: Scalar) -> Scalar:
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return torch.maximum(torch.as_tensor(a), torch.as_tensor(b))
+    return max(a, b)
+
+
 class ScalarHistory:
     """One scalar's recent values (up to `maxlen`) and its totals since the epoch started and overall."""
 
@@ -38,6 +50,8 @@ class ScalarHistory:
         self.count = 0
         self.epoch_total: Scalar = 0.0
         self.epoch_count = 0
+        self.extremes: dict[str, Scalar] = {}
+        """Running min/max over the run (`min`, `max`) and the epoch (`epoch_min`, `epoch_max`)."""
         self.track_totals = False
 
     def append(self, value: Scalar) -> None:
@@ -47,6 +61,19 @@ class ScalarHistory:
             self.count += 1
             self.epoch_total = self.epoch_total + value
             self.epoch_count += 1
+            for key, pick in (
+                ("min", _smaller),
+                ("max", _larger),
+                ("epoch_min", _smaller),
+                ("epoch_max", _larger),
+            ):
+                held = self.extremes.get(key)
+                self.extremes[key] = value if held is None else pick(held, value)
+
+    def start_epoch(self) -> None:
+        self.epoch_total, self.epoch_count = 0.0, 0
+        self.extremes.pop("epoch_min", None)
+        self.extremes.pop("epoch_max", None)
 
     def current(self) -> float:
         return _floats([self.recent[-1]])[0]
@@ -55,11 +82,13 @@ class ScalarHistory:
         """The window's mean/min/max, or the latest value (MMEngine's HistoryBuffer.statistics)."""
         if method == "current":
             return self.current()
-        if window in ("epoch", "global") and method == "mean":
-            total, count = (
-                (self.epoch_total, self.epoch_count) if window == "epoch" else (self.total, self.count)
-            )
-            return _floats([total])[0] / max(count, 1)
+        if window in ("epoch", "global") and self.track_totals:
+            if method == "mean":
+                epoch = window == "epoch"
+                total, count = (self.epoch_total, self.epoch_count) if epoch else (self.total, self.count)
+                return _floats([total])[0] / max(count, 1)
+            held = self.extremes.get(method if window == "global" else f"epoch_{method}")
+            return math.nan if held is None else _floats([held])[0]
         size = len(self.recent) if isinstance(window, str) else window
         values = _floats(list(self.recent)[-size:])
         if not values:
@@ -76,12 +105,14 @@ class ScalarHistory:
             "count": self.count,
             "epoch_total": _floats([self.epoch_total])[0],
             "epoch_count": self.epoch_count,
+            "extremes": {key: _floats([value])[0] for key, value in self.extremes.items()},
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.recent = deque(state["recent"], maxlen=self.recent.maxlen)
         self.total, self.count = state["total"], state["count"]
         self.epoch_total, self.epoch_count = state["epoch_total"], state["epoch_count"]
+        self.extremes = dict(state.get("extremes", {}))
 
 
 class ScalarLog:
@@ -106,7 +137,7 @@ class ScalarLog:
         """Reset the per-epoch totals of one mode's scalars (the 'epoch' window starts over)."""
         for name, history in self.histories.items():
             if name.startswith(f"{mode}/"):
-                history.epoch_total, history.epoch_count = 0.0, 0
+                history.start_epoch()
 
     def of_mode(self, mode: str) -> dict[str, ScalarHistory]:
         prefix = f"{mode}/"

@@ -68,8 +68,8 @@ def build_hook(cfg: CustomHookConfig, *, progress: bool | None = None) -> tuple[
             hook = _user_hook(cfg)
             explicit = "priority" in cfg.model_fields_set
             own = getattr(type(hook), "priority", None)
-            if not explicit and isinstance(own, int):
-                return hook, own
+            if not explicit and isinstance(own, (int, str)):
+                return hook, priority_value(own)  # the hook class's own priority (MMEngine's rule)
         case _:
             assert_never(cfg)
     return hook, priority_value(cfg.priority)
