@@ -32,6 +32,11 @@ def postprocess_result(
             logits = seg_logits[i]
         else:
             meta = samples[i].metainfo
+            if "ori_shape" not in meta:
+                raise ValueError(
+                    f"data sample {i} has no metainfo['ori_shape'] (PackSegInputs records it): predict needs the "
+                    "original size, or pass data_samples=None to keep the input size"
+                )
             padding = meta.get("img_padding_size", meta.get("padding_size", (0, 0, 0, 0)))
             left, right, top, bottom = (int(p) for p in padding)
             one = seg_logits[i : i + 1, :, top : height - bottom, left : width - right]
