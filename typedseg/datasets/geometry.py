@@ -75,9 +75,8 @@ def resize(
     if interpolation == "nearest":
         if (h, w) == img.shape[:2]:
             return img.copy()
-        return np.ascontiguousarray(
-            img[nearest_indices(img.shape[0], h)[:, None], nearest_indices(img.shape[1], w)[None, :]]
-        )
+        rows = np.take(img, nearest_indices(img.shape[0], h), axis=0)
+        return np.take(rows, nearest_indices(img.shape[1], w), axis=1)
     mode = _TORCH_MODES.get(interpolation)
     if mode is None:
         raise UnsupportedInterpolationError(
@@ -87,11 +86,13 @@ def resize(
     if (h, w) == img.shape[:2]:
         return img.copy()
     planar = img[:, :, None] if img.ndim == 2 else img
+    # HWC memory is torch's channels-last layout (its fast uint8 path reads it); the result comes back planar
     tensor = torch.from_numpy(np.ascontiguousarray(planar)).permute(2, 0, 1).unsqueeze(0)
     if img.dtype not in (np.uint8, np.float32, np.float64) or (mode == "bicubic" and img.dtype == np.uint8):
         tensor = tensor.float()  # torch's uint8 bicubic rounds between its two passes; OpenCV's does not
     out = functional.interpolate(tensor, size=(h, w), mode=mode, align_corners=False, antialias=False)
-    result = out[0].permute(1, 2, 0).contiguous().numpy()
+    # an HWC view of the planar result: cropping, flipping and packing (CHW) need no transposing copy
+    result = out[0].permute(1, 2, 0).numpy()
     if result.dtype != img.dtype:
         result = np.clip(np.rint(result), *_limits(img.dtype)).astype(img.dtype)
     return result[:, :, 0] if img.ndim == 2 else result
@@ -103,12 +104,12 @@ def _limits(dtype: np.dtype) -> tuple[float, float]:
 
 
 def flip(img: np.ndarray, direction: Direction) -> np.ndarray:
-    """`img` mirrored left-right, top-bottom, or both (`mmcv.imflip`), as a contiguous copy."""
+    """`img` mirrored left-right, top-bottom, or both (`mmcv.imflip`), as a view (as np.flip returns it)."""
     if direction == "horizontal":
-        return np.ascontiguousarray(img[:, ::-1])
+        return img[:, ::-1]
     if direction == "vertical":
-        return np.ascontiguousarray(img[::-1])
-    return np.ascontiguousarray(img[::-1, ::-1])
+        return img[::-1]
+    return img[::-1, ::-1]
 
 
 _NUMPY_PAD_MODES: dict[str, Literal["constant", "edge", "reflect", "symmetric"]] = {

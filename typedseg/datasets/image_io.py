@@ -17,6 +17,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 IMAGE_ERRORS = (OSError, UnidentifiedImageError, ValueError, SyntaxError)
 """What Pillow raises for a missing, truncated or undecodable file."""
 WriteFn = Callable[[IO[bytes]], object]
+_ORIENTATION = 0x0112
+"""The EXIF orientation tag."""
 
 
 def why_unreadable(exc: BaseException) -> str:
@@ -43,7 +45,7 @@ def read_image(path: str | Path, color_type: str = "color") -> np.ndarray:
     """The image at `path` as `mmcv.imread(path, flag=color_type)` returns it (BGR for colour images)."""
     with Image.open(path) as file:
         image: Image.Image = file
-        if color_type in ("color", "grayscale"):
+        if color_type in ("color", "grayscale") and image.getexif().get(_ORIENTATION, 1) != 1:
             image = ImageOps.exif_transpose(image)
         if color_type in ("color", "color_ignore_orientation"):
             return _bgr(np.asarray(image.convert("RGB")))

@@ -11,59 +11,110 @@ from dataclasses import dataclass
 import numpy as np
 
 _HSV_SHIFT = 12
-_DIVISORS = np.arange(256, dtype=np.float64)
-with np.errstate(divide="ignore"):
-    _SDIV = np.where(_DIVISORS > 0, np.rint((255 << _HSV_SHIFT) / _DIVISORS), 0).astype(np.int64)
-    _HDIV = np.where(_DIVISORS > 0, np.rint((180 << _HSV_SHIFT) / (6.0 * _DIVISORS)), 0).astype(np.int64)
-_HALF = 1 << (_HSV_SHIFT - 1)
 _SIMD_PIXELS = 64
-"""Pixels per vector block in OpenCV's HSV2BGR (4 AVX-512 vectors of 16 floats); the last `width % 64`
-pixels of a row take the scalar path."""
+"""Pixels per vector block in OpenCV's HSV2BGR (4 AVX-512 vectors of 16 floats); the last `width % 64` pixels of a
+row take the scalar path."""
 _SECTORS = np.array([[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]], dtype=np.intp)
+"""OpenCV's sector_data: which of (v, v(1-s), v(1-sf), v(1-s(1-f))) is blue, green and red in each hue sector."""
+
+
+def _bgr_to_hsv_tables() -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV's 8-bit BGR2HSV fixed point as two lookup tables: S by (v, v - min), and H by (numerator, v - min)
+    where the numerator is g - b, b - r + 2 diff or r - g + 4 diff (offset by 255 to index from 0)."""
+    half = 1 << (_HSV_SHIFT - 1)
+    divisors = np.arange(256, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        sdiv = np.where(divisors > 0, np.rint((255 << _HSV_SHIFT) / divisors), 0).astype(np.int64)
+        hdiv = np.where(divisors > 0, np.rint((180 << _HSV_SHIFT) / (6.0 * divisors)), 0).astype(np.int64)
+    diff = np.arange(256, dtype=np.int64)
+    s_table = (diff[None, :] * sdiv[:, None] + half) >> _HSV_SHIFT  # [v, diff]
+    numerator = np.arange(-255, 5 * 255 + 1, dtype=np.int64)
+    h_table = (numerator[:, None] * hdiv[None, :] + half) >> _HSV_SHIFT  # [numerator + 255, diff]
+    h_table = np.where(h_table < 0, h_table + 180, h_table)
+    return s_table.astype(np.uint8).reshape(-1), h_table.astype(np.uint8).reshape(-1)
+
+
+def _hsv_to_bgr_tables() -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV's 8-bit HSV2BGR as float32 tables: per channel, the factor that multiplies v for each (h, s) (the
+    vector code's fused multiply-adds: `1 - s * f` rounded once), and v / 255 for each v."""
+    one = np.float32(1.0)
+    h = np.arange(256, dtype=np.float32)[:, None] * np.float32(6.0 / 180.0)
+    s = np.arange(256, dtype=np.float32)[None, :] * np.float32(1.0 / 255.0)
+    sector = np.floor(h).astype(np.intp)
+    f = h - sector.astype(np.float32)
+    s64 = s.astype(np.float64)
+    factors = np.stack(
+        np.broadcast_arrays(
+            one,
+            one - s,
+            (1.0 - s64 * f).astype(np.float32),
+            (1.0 - s64 * (one - f)).astype(np.float32),
+        ),
+        axis=-1,
+    ).astype(np.float32)  # [h, s, tab]
+    picks = _SECTORS[np.minimum(sector, 5)][:, 0, :]  # [h, channel]
+    per_channel = np.take_along_axis(factors, np.broadcast_to(picks[:, None, :], (256, 256, 3)), axis=-1)
+    v_scaled = np.arange(256, dtype=np.float32) * np.float32(1.0 / 255.0)
+    return np.ascontiguousarray(per_channel.reshape(-1, 3).T), v_scaled
+
+
+_S_TABLE, _H_TABLE = _bgr_to_hsv_tables()
+_FACTORS, _V_SCALED = _hsv_to_bgr_tables()
 
 
 def bgr_to_hsv(img: np.ndarray) -> np.ndarray:
-    """OpenCV's `cvtColor(img, COLOR_BGR2HSV)` for uint8: H in [0, 180), S and V in [0, 255]."""
-    bgr = img.astype(np.int32)
-    b, g, r = bgr[..., 0], bgr[..., 1], bgr[..., 2]
-    v = np.maximum(np.maximum(b, g), r)
-    diff = v - np.minimum(np.minimum(b, g), r)
-    s = (diff * _SDIV[v] + _HALF) >> _HSV_SHIFT
-    h = np.where(v == r, g - b, np.where(v == g, b - r + 2 * diff, r - g + 4 * diff))
-    h = (h * _HDIV[diff] + _HALF) >> _HSV_SHIFT
-    h = np.where(h < 0, h + 180, h)
-    return np.stack([h, s, v], axis=-1).astype(np.uint8)
+    """OpenCV's `cvtColor(img, COLOR_BGR2HSV)` for uint8 (HWC): H in [0, 180), S and V in [0, 255]."""
+    return planar_bgr_to_hsv(img.transpose(2, 0, 1)).transpose(1, 2, 0)
 
 
 def hsv_to_bgr(hsv: np.ndarray) -> np.ndarray:
-    """OpenCV's `cvtColor(hsv, COLOR_HSV2BGR)` for uint8 (H in [0, 180)), bit for bit on x86-64.
+    """OpenCV's `cvtColor(hsv, COLOR_HSV2BGR)` for uint8 (HWC, H in [0, 180)), bit for bit on x86-64."""
+    return planar_hsv_to_bgr(hsv.transpose(2, 0, 1)).transpose(1, 2, 0)
+
+
+def planar_bgr_to_hsv(planes: np.ndarray) -> np.ndarray:
+    """`bgr_to_hsv` on (3, H, W) planes, returning planes: each channel is contiguous, which numpy reads fastest."""
+    b = planes[0].astype(np.int32)
+    g = planes[1].astype(np.int32)
+    r = planes[2].astype(np.int32)
+    v = np.maximum(np.maximum(b, g), r)
+    diff = v - np.minimum(np.minimum(b, g), r)
+    numerator = r - g + 4 * diff
+    np.copyto(numerator, b - r + 2 * diff, where=v == g)
+    np.copyto(numerator, g - b, where=v == r)
+    numerator += 255
+    numerator <<= 8
+    numerator += diff
+    out = np.empty(planes.shape, dtype=np.uint8)
+    np.take(_H_TABLE, numerator, out=out[0])
+    v_index = v << 8
+    v_index += diff
+    np.take(_S_TABLE, v_index, out=out[1])
+    out[2] = v
+    return out
+
+
+def planar_hsv_to_bgr(hsv: np.ndarray) -> np.ndarray:
+    """`hsv_to_bgr` on (3, H, W) planes, returning planes.
 
     OpenCV converts blocks of `_SIMD_PIXELS` pixels of each row with vector code (results truncated) and the rest
-    of the row with scalar code (results rounded); both are compiled with fused multiply-adds, reproduced here by
-    computing `1 - s * h` in float64 before rounding to float32.
+    of the row with scalar code (results rounded); both are compiled with fused multiply-adds, which the factor
+    tables reproduce (`1 - s * f` computed in float64, rounded once to float32).
     """
-    one = np.float32(1.0)
-    h = hsv[..., 0].astype(np.float32) * np.float32(6.0 / 180.0)
-    s = hsv[..., 1].astype(np.float32) * np.float32(1.0 / 255.0)
-    v = hsv[..., 2].astype(np.float32) * np.float32(1.0 / 255.0)
-    sector = np.floor(h).astype(np.intp)
-    h = h - sector.astype(np.float32)
-    s64 = s.astype(np.float64)
-    fused = np.stack(
-        [
-            v,
-            v * (one - s),
-            v * (1.0 - s64 * h).astype(np.float32),
-            v * (1.0 - s64 * (one - h)).astype(np.float32),
-        ],
-        axis=-1,
-    )
-    scaled = np.take_along_axis(fused, _SECTORS[sector], axis=-1) * np.float32(255.0)
-    out = np.floor(scaled)
-    tail = hsv.shape[1] % _SIMD_PIXELS
-    if tail:
-        out[:, -tail:] = np.rint(scaled[:, -tail:])
-    return np.clip(out, 0, 255).astype(np.uint8)
+    index = hsv[0].astype(np.intp)
+    index <<= 8
+    index += hsv[1]
+    v = _V_SCALED[hsv[2]]
+    tail = hsv.shape[2] % _SIMD_PIXELS
+    out = np.empty(hsv.shape, dtype=np.uint8)
+    for channel in range(3):
+        scaled = np.take(_FACTORS[channel], index)
+        scaled *= v
+        scaled *= np.float32(255.0)
+        if tail:
+            scaled[:, -tail:] = np.rint(scaled[:, -tail:])
+        out[channel] = scaled  # float -> uint8 truncates, as the vector code does
+    return out
 
 
 def affine_lut(alpha: float, beta: float) -> np.ndarray:
@@ -105,22 +156,24 @@ def draw_distortion(
 
 
 def distort(img: np.ndarray, draws: DistortionDraws) -> np.ndarray:
-    """MMSeg's PhotoMetricDistortion of a uint8 BGR image, with the given draws."""
+    """MMSeg's PhotoMetricDistortion of a uint8 BGR image (HWC), with the given draws; returns an HWC view of
+    planar memory (what packing into a CHW tensor wants)."""
     lut = np.arange(256, dtype=np.uint8)
     if draws.brightness is not None:
         lut = affine_lut(1, draws.brightness)[lut]
     if draws.contrast_first and draws.contrast is not None:
         lut = affine_lut(draws.contrast, 0)[lut]
-    out = lut[img]
+    planes = np.take(lut, img.transpose(2, 0, 1))
     if draws.saturation is not None:
-        hsv = bgr_to_hsv(out)
-        hsv[..., 1] = affine_lut(draws.saturation, 0)[hsv[..., 1]]
-        out = hsv_to_bgr(hsv)
+        hsv = planar_bgr_to_hsv(planes)
+        hsv[1] = affine_lut(draws.saturation, 0)[hsv[1]]
+        planes = planar_hsv_to_bgr(hsv)
     if draws.hue is not None:
-        hsv = bgr_to_hsv(out)
-        hsv[..., 0] = ((hsv[..., 0].astype(np.int64) + draws.hue) % 180).astype(np.uint8)
-        out = hsv_to_bgr(hsv)
+        hsv = planar_bgr_to_hsv(planes)
+        hue_lut = ((np.arange(256, dtype=np.int64) + draws.hue) % 180).astype(np.uint8)
+        hsv[0] = hue_lut[hsv[0]]
+        planes = planar_hsv_to_bgr(hsv)
     if not draws.contrast_first and draws.contrast is not None:
-        out = affine_lut(draws.contrast, 0)[out]
-    result: np.ndarray = out
+        planes = affine_lut(draws.contrast, 0)[planes]
+    result: np.ndarray = planes.transpose(1, 2, 0)
     return result

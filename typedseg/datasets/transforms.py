@@ -219,8 +219,8 @@ class RandomCrop:
 
     def acceptable(self, seg: np.ndarray, top: int, left: int) -> bool:
         """Whether the crop at (top, left) has two classes or more and none above cat_max_ratio."""
-        window = seg[top : top + self.crop_size[0], left : left + self.crop_size[1]]
-        counts = np.bincount(window.reshape(-1), minlength=256)
+        window = np.ascontiguousarray(seg[top : top + self.crop_size[0], left : left + self.crop_size[1]])
+        counts = torch.from_numpy(window).view(-1).bincount(minlength=256).numpy()
         if 0 <= self.ignore_index < counts.size:
             counts[self.ignore_index] = 0
         counts = counts[counts > 0]
