@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typedseg.cli.main import SetOption, _fail, app
+
+from .main import SetOption, _fail, app
 
 ResumeCheckpoint = Annotated[
     Path | None,

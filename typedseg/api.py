@@ -38,4 +38,5 @@ def build_model(model_cfg: Any) -> nn.Module:
     """The torch module of a model config (`experiment.model`), with its initialisation applied."""
     from typedseg.models import build_model as build
 
-    return build(model_cfg)
+    model: nn.Module = build(model_cfg)
+    return model

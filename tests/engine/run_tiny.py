@@ -69,7 +69,7 @@ def main() -> int:
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(path)
 
-        checkpoint_module.sha256_of = killing_sha256  # type: ignore[assignment]
+        checkpoint_module.sha256_of = killing_sha256
     runner = tiny_runner(
         args.work_dir,
         resume=args.resume,

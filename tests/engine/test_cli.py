@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typedseg.cli.main import app
 from typer.testing import CliRunner
 
+from cli.main import app
 from tests.engine.tiny import experiment
 from typedseg.loading.dump import to_yaml
 

@@ -72,14 +72,14 @@ def test_user_hooks_keep_their_class_priority_and_typos_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ema_type", "expected"),
+    ("ema_type", "expected"),  # the expected average after each update
     [
         ("ExponentialMovingAverage", lambda avg, new, step: avg + 0.1 * (new - avg)),
         ("MomentumAnnealingEMA", lambda avg, new, step: avg + max(0.1, 100 / (100 + step)) * (new - avg)),
         ("StochasticWeightAverage", lambda avg, new, step: avg + (new - avg) / (step + 1)),
     ],
 )
-def test_ema_formulas_are_mmengines(ema_type: str, expected: Any) -> None:
+def test_ema_formulas_are_mmengines(ema_type: Any, expected: Any) -> None:
     model = nn.Linear(2, 1, bias=False)
     cfg = (
         EMAHook(ema_type=ema_type)
@@ -94,7 +94,8 @@ def test_ema_formulas_are_mmengines(ema_type: str, expected: Any) -> None:
             model.weight.fill_(value)
         averaged.update_parameters(model)
         reference = value if step == 0 else expected(reference, value, step)
-    assert averaged.module.weight[0, 0].item() == pytest.approx(reference, rel=1e-6)
+    weight: Any = averaged.module.weight
+    assert weight[0, 0].item() == pytest.approx(reference, rel=1e-6)
 
 
 def test_ema_weights_are_used_for_validation_and_saved(tmp_path: Path) -> None:
@@ -112,10 +113,11 @@ def test_ema_weights_are_used_for_validation_and_saved(tmp_path: Path) -> None:
     runner.train_loop.run(None)
     ema = next(h for h in runner.hooks.hooks if type(h).__name__ == "EMAHook")
     averaged = ema.ema.module.head.weight  # type: ignore[attr-defined]
-    assert torch.equal(seen["val"], averaged) and not torch.equal(runner.state.model.head.weight, averaged)
+    model: Any = runner.state.model
+    assert torch.equal(seen["val"], averaged) and not torch.equal(model.head.weight, averaged)
     saved = torch.load(tmp_path / "iter_4.pth", weights_only=True)
     assert torch.equal(saved["state_dict"]["head.weight"], averaged)
-    assert torch.equal(saved["ema_state_dict"]["module.head.weight"], runner.state.model.head.weight.detach())
+    assert torch.equal(saved["ema_state_dict"]["module.head.weight"], model.head.weight.detach())
 
 
 def test_save_best_keeps_one_best_file_and_max_keep_deletes_after_saving(tmp_path: Path) -> None:
@@ -148,7 +150,7 @@ def test_early_stopping_follows_mmengines_rule() -> None:
     hook = EarlyStopping(EarlyStoppingHook(monitor="mIoU", patience=2, min_delta=0.5))
 
     class State:
-        metrics: dict[str, float] = {}
+        metrics: dict[str, float] = {}  # noqa: RUF012
         stopped = False
 
         def request_stop(self) -> None:
@@ -177,7 +179,9 @@ def test_profiler_writes_a_chrome_trace(tmp_path: Path) -> None:
 
 
 def test_tensorboard_events_and_log_processor_windows(tmp_path: Path) -> None:
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.backend.event_processing.event_accumulator import (  # type: ignore[import-untyped]
+        EventAccumulator,
+    )
 
     exp = experiment(
         max_iters=6,

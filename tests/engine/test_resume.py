@@ -34,7 +34,8 @@ def start_tiny(work_dir: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def final_state(work_dir: Path, name: str = "iter_12.pth") -> dict[str, Any]:
-    return torch.load(work_dir / name, map_location="cpu", weights_only=True)
+    loaded: dict[str, Any] = torch.load(work_dir / name, map_location="cpu", weights_only=True)
+    return loaded
 
 
 def same_tensors(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
@@ -53,7 +54,10 @@ def assert_same_training(a: dict[str, Any], b: dict[str, Any]) -> None:
 
 def _same_scalars(a: dict[str, Any], b: dict[str, Any]) -> bool:
     timing = ("train/time", "train/data_time", "val/time", "val/data_time")
-    strip = lambda c: {k: v for k, v in c["message_hub"]["log_scalars"].items() if k not in timing}  # noqa: E731
+
+    def strip(checkpoint: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in checkpoint["message_hub"]["log_scalars"].items() if k not in timing}
+
     return strip(a) == strip(b)
 
 

@@ -134,7 +134,7 @@ def experiment(
     by_epoch = max_epochs is not None
     train_cfg: Any = (
         EpochBasedTrainLoop(max_epochs=max_epochs, val_interval=1)
-        if by_epoch
+        if max_epochs is not None
         else IterBasedTrainLoop(max_iters=max_iters, val_interval=val_interval)
     )
     data = DataLoaderConfig(

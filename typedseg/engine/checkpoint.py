@@ -69,7 +69,11 @@ def _write_durably(path: Path, write: Callable[[io.BufferedWriter], None]) -> No
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace a small text file atomically (temp file, fsync, os.replace, fsync of the folder)."""
-    _write_durably(path, lambda handle: handle.write(text.encode()))
+
+    def write(handle: io.BufferedWriter) -> None:
+        handle.write(text.encode())
+
+    _write_durably(path, write)
     _fsync_dir(path.parent)
 
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 def default_model(cfg: Any) -> nn.Module:
     from typedseg.models import build_model
 
-    return build_model(cfg)
+    model: nn.Module = build_model(cfg)
+    return model
 
 
 def default_dataloader(cfg: DataLoaderConfig, *, seed: int, rank: int = 0, world_size: int = 1) -> Any:
@@ -40,7 +41,7 @@ def default_metric(cfg: Any, dataset_meta: dict[str, Any]) -> MetricLike:
 def default_optim_wrapper(cfg: Any, model: nn.Module) -> OptimWrapperLike:
     from typedseg.engine.optim.wrappers import build_optim_wrapper
 
-    wrapper: OptimWrapperLike = build_optim_wrapper(cfg, model)  # type: ignore[assignment]
+    wrapper: OptimWrapperLike = build_optim_wrapper(cfg, model)
     return wrapper
 
 
@@ -54,14 +55,14 @@ def default_schedulers(
 ) -> list[SchedulerLike]:
     from typedseg.engine.optim.schedulers import build_schedulers
 
-    schedulers: list[SchedulerLike] = build_schedulers(  # type: ignore[assignment]
+    built = build_schedulers(
         cfgs,
-        optim_wrapper,
+        optim_wrapper,  # type: ignore[arg-type]  # an OptimWrapper has the param_groups they step
         iters_per_epoch=iters_per_epoch,
         max_iters=max_iters,
-        max_epochs=max_epochs,  # type: ignore[arg-type]
+        max_epochs=max_epochs,
     )
-    return schedulers
+    return list(built)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,10 @@ class TrainLoop:
         """Where a checkpoint taken now would continue (filled by the loop at each boundary)."""
         self.iterator: Any = None
 
+    def run(self, resume: ResumeAt | None) -> None:
+        """Train from the state's counters (or from `resume`) to the end, or until a stop is requested."""
+        raise NotImplementedError
+
     def _decide_val_interval(self, step: int) -> None:
         self.val_interval = self.intervals[bisect.bisect(self.milestones, step) - 1]
 

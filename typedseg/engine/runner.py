@@ -159,8 +159,9 @@ class Runner:
     def _cuda_settings(self) -> list[str]:
         exp, found = self.experiment, []
         wrapper = exp.optim_wrapper
-        amp = wrapper is not None and getattr(wrapper, "type", "") == "AmpOptimWrapper"
-        if amp and (wrapper.dtype or "float16") == "float16":
+        from typedseg.config.optim import AmpOptimWrapper
+
+        if isinstance(wrapper, AmpOptimWrapper) and (wrapper.dtype or "float16") == "float16":
             found.append("optim_wrapper is an AmpOptimWrapper with float16 (use dtype='bfloat16' on a CPU)")
         for hook in exp.custom_hooks:
             if getattr(hook, "type", "") == "ProfilerHook" and getattr(hook, "activity_with_cuda", False):
@@ -382,7 +383,7 @@ class Runner:
     def _make_step(self, state: RunState) -> Any:
         model, wrapper = state.model, state.optim_wrapper
         assert wrapper is not None
-        preprocess = model.data_preprocessor  # type: ignore[union-attr]
+        preprocess: Any = model.data_preprocessor
         skip = self.on_nonfinite == "skip"
 
         def step(batch: Any) -> dict[str, torch.Tensor] | None:
@@ -483,13 +484,17 @@ class Runner:
         length = loader_length(loader)
         train_cfg = exp.train_cfg
         by_epoch = isinstance(train_cfg, EpochLoopConfig)
-        max_iters = train_cfg.max_epochs * length if by_epoch else train_cfg.max_iters
+        max_epochs: int | None
+        if isinstance(train_cfg, EpochLoopConfig):
+            max_iters, max_epochs = train_cfg.max_epochs * length, train_cfg.max_epochs
+        else:
+            max_iters, max_epochs = train_cfg.max_iters, None
         state.schedulers = self.builders.schedulers(
             exp.param_scheduler,
             wrapper,
             iters_per_epoch=length or None,
             max_iters=max_iters,
-            max_epochs=train_cfg.max_epochs if by_epoch else None,
+            max_epochs=max_epochs,
         )
         hooks = build_hooks(exp.default_hooks, tuple(exp.custom_hooks), progress=self.progress)
         self.hooks = hooks

@@ -23,7 +23,7 @@ def _floats(values: Iterable[Scalar]) -> list[float]:
     items = list(values)
     tensors = [v for v in items if isinstance(v, torch.Tensor)]
     if not tensors:
-        return [float(v) for v in items]  # type: ignore[arg-type]
+        return [float(v) for v in items]
     # One transfer for all the tensors of a window, instead of one sync per value.
     converted = iter(torch.stack([t.detach().float().reshape(()) for t in tensors]).tolist())
     return [next(converted) if isinstance(v, torch.Tensor) else float(v) for v in items]

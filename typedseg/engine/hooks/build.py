@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, assert_never
 
 from typedseg.config.hooks import (
+    PRIORITIES,
     CheckpointHook,
     DefaultHooks,
     DistSamplerSeedHook,
@@ -68,8 +69,10 @@ def build_hook(cfg: CustomHookConfig, *, progress: bool | None = None) -> tuple[
             hook = _user_hook(cfg)
             explicit = "priority" in cfg.model_fields_set
             own = getattr(type(hook), "priority", None)
-            if not explicit and isinstance(own, (int, str)):
-                return hook, priority_value(own)  # the hook class's own priority (MMEngine's rule)
+            if not explicit and isinstance(own, int):
+                return hook, own  # the hook class's own priority (MMEngine's rule)
+            if not explicit and isinstance(own, str) and own.upper() in PRIORITIES:
+                return hook, PRIORITIES[own.upper()]
         case _:
             assert_never(cfg)
     return hook, priority_value(cfg.priority)

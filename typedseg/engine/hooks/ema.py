@@ -26,8 +26,9 @@ class AveragedModel(nn.Module):
 
     def __init__(self, model: nn.Module, cfg: EMAConfig) -> None:
         super().__init__()
-        self.module = copy.deepcopy(model).requires_grad_(False)
+        self.module: nn.Module = copy.deepcopy(model).requires_grad_(False)
         self.cfg = cfg
+        self.steps: torch.Tensor
         self.register_buffer("steps", torch.tensor(0, dtype=torch.long))
         self.averaged: dict[str, torch.Tensor] = (
             self.module.state_dict() if cfg.update_buffers else dict(self.module.named_parameters())
@@ -86,11 +87,11 @@ class EMAHook(Hook):
 
     def _pairs(self, model: nn.Module) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         assert self.ema is not None
+        averaged: Iterator[torch.Tensor] = iter(self.ema.module.parameters())
+        source: Iterator[torch.Tensor] = iter(model.parameters())
         if self.cfg.update_buffers:
-            averaged = itertools.chain(self.ema.module.parameters(), self.ema.module.buffers())
-            source = itertools.chain(model.parameters(), model.buffers())
-        else:
-            averaged, source = self.ema.module.parameters(), model.parameters()
+            averaged = itertools.chain(averaged, self.ema.module.buffers())
+            source = itertools.chain(source, model.buffers())
         return zip(averaged, source, strict=True)
 
     def swap(self, model: nn.Module) -> None:

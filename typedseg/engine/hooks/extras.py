@@ -98,7 +98,11 @@ class EarlyStoppingHook(Hook):
             log.warning("EarlyStoppingHook: '%s' is not among the metrics; skipped.", cfg.monitor)
             return
         value = float(state.metrics[cfg.monitor])
-        better = (lambda a, b: a > b) if self.greater else (lambda a, b: a < b)
+        greater = self.greater
+
+        def better(a: float, b: float) -> bool:
+            return a > b if greater else a < b
+
         delta = cfg.min_delta if self.greater else -cfg.min_delta
         if cfg.check_finite and not math.isfinite(value):
             self._stop(state, f"{cfg.monitor} is {value}")

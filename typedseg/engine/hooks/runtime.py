@@ -46,6 +46,7 @@ class IterTimerHook(Hook):
         self._last = 0.0
         self._total = 0.0
         self._count = 0
+        self._eval_times: list[float] = []
 
     def _start(self, state: RunState) -> None:
         self._last = time.perf_counter()
@@ -57,10 +58,12 @@ class IterTimerHook(Hook):
 
     def before_val_epoch(self, state: RunState) -> None:
         self._last = time.perf_counter()
+        self._eval_times = []
         state.scalars.start_epoch("val")
 
     def before_test_epoch(self, state: RunState) -> None:
         self._last = time.perf_counter()
+        self._eval_times = []
         state.scalars.start_epoch("test")
 
     def _before_iter(self, state: RunState) -> None:
@@ -84,10 +87,10 @@ class IterTimerHook(Hook):
         now = time.perf_counter()
         elapsed = now - self._last
         self._last = now
-        history = state.scalars.history(f"{state.mode}/time")
-        history.append(elapsed)
-        window = list(history.recent)
-        state.eta = sum(window) / len(window) * (state.loader_length - state.batch_idx - 1)  # type: ignore[arg-type]
+        state.scalars.update(f"{state.mode}/time", elapsed)
+        self._eval_times.append(elapsed)
+        window = self._eval_times[-10:]
+        state.eta = sum(window) / len(window) * (state.loader_length - state.batch_idx - 1)
 
     after_val_iter = _after_eval_iter
     after_test_iter = _after_eval_iter
