@@ -100,7 +100,7 @@ def _string_constants(path: Path) -> set[str]:
     }
 
 
-_RULE_HOOKS = (
+_RULE_HOOKS: tuple[str, ...] = (
     "CheckpointHook",
     "DistSamplerSeedHook",
     "EMAHook",

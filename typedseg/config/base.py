@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeAlias, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -47,7 +47,10 @@ def _as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(value)
 
 
-Seq = Annotated[Sequence[T], AfterValidator(_as_tuple)]
+if TYPE_CHECKING:  # the same type without its validator: jedi does not read Annotated
+    Seq: TypeAlias = Sequence[T]
+else:
+    Seq = Annotated[Sequence[T], AfterValidator(_as_tuple)]
 """A sequence field: Python configs may write a list or a tuple; the frozen model always stores a tuple."""
 
 

@@ -2,17 +2,10 @@
 
 from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union
 
-from pydantic import Discriminator, SerializeAsAny, Tag, WithJsonSchema
+from pydantic import Discriminator, Tag
 
-from typedseg.config.base import (
-    USER_JSON_SCHEMA,
-    USER_TAG,
-    ConfigModel,
-    Seq,
-    UserConfig,
-    discriminate,
-    user_validator,
-)
+from typedseg.config.base import ConfigModel, Seq, UserConfig, discriminate
+from typedseg.config.lazy import tagged_union, tags_of
 
 IoUMetricName = Literal["mIoU", "mDice", "mFscore"]
 
@@ -65,18 +58,12 @@ class UserMetric(UserConfig):
         return tuple(self.metrics)
 
 
-MetricConfig = Annotated[
-    Union[
-        Annotated[IoUMetric, Tag("IoUMetric")],
-        Annotated[
-            SerializeAsAny[UserMetric],
-            user_validator(UserMetric),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
-    ],
-    discriminate(frozenset({"IoUMetric"})),
-]
+_Metrics: TypeAlias = IoUMetric
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    MetricConfig: TypeAlias = _Metrics | UserMetric
+else:
+    _TaggedMetrics = tagged_union(_Metrics, user=UserMetric)
+    MetricConfig = Annotated[_TaggedMetrics, discriminate(tags_of(_TaggedMetrics))]
 
 if TYPE_CHECKING:
     EvaluatorConfig: TypeAlias = MetricConfig | Seq[MetricConfig]

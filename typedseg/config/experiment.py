@@ -1,6 +1,6 @@
 """The top-level model: one experiment, every section typed, cross-field rules checked on construction."""
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 from pydantic import BeforeValidator, model_validator
 
@@ -43,7 +43,7 @@ class Experiment(ConfigModel):
 
     schema_version: Literal[1] = 1
     """Version of this schema; saved configs carry it so that later versions can migrate them."""
-    model: ModelConfig | None = None
+    model: Optional[ModelConfig] = None  # Optional: jedi completes nothing after `ModelConfig | None`
     """The segmentation model (EncoderDecoder: data preprocessor, backbone, neck, heads, inference mode)."""
     work_dir: str | None = None
     """Where checkpoints and logs go; None means `work_dirs/<config file stem>`."""

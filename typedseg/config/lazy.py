@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
@@ -155,6 +155,34 @@ def _under_tag(exc: ValidationError, tag: str) -> ValidationError:
             }
         )
     return ValidationError.from_exception_data(exc.title, details)
+
+
+def tagged_union(kinds: Any, user: type[UserConfig] | None = None) -> Any:
+    """`Union[Annotated[Kind, Tag(kind's type)], ..., user branch]` from a plain `A | B | ...` of model classes.
+
+    A module writes its kinds once, as the plain union type checkers and editors read (`if TYPE_CHECKING:`); the
+    tagged form pydantic discriminates on is derived from it here, with a user's `user` subclasses as the open
+    branch when given.
+    """
+    from typing import Union, get_args
+
+    from pydantic import SerializeAsAny, Tag, WithJsonSchema
+
+    from typedseg.config.base import USER_JSON_SCHEMA, user_validator
+
+    members: list[Any] = [
+        Annotated[kind, Tag(kind.model_fields["type"].default)] for kind in get_args(kinds) or (kinds,)
+    ]
+    if user is not None:
+        members.append(
+            Annotated[
+                SerializeAsAny[user],  # type: ignore[valid-type,misc]
+                user_validator(user),
+                Tag(USER_TAG),
+                WithJsonSchema(USER_JSON_SCHEMA),
+            ]
+        )
+    return Union[tuple(members)]
 
 
 def tags_of(union: Any) -> frozenset[str]:

@@ -1,6 +1,6 @@
 """Training, validation and test loops: MMEngine's `train_cfg`, `val_cfg` and `test_cfg`."""
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field, model_validator
 
@@ -83,13 +83,14 @@ class IterBasedTrainLoop(_TrainLoop):
         return self.max_iters
 
 
-_TaggedTrainLoopConfig = Annotated[
-    Union[EpochBasedTrainLoop, IterBasedTrainLoop], Field(discriminator="type")
-]
-if TYPE_CHECKING or SCHEMA_MODE:
-    TrainLoopConfig = _TaggedTrainLoopConfig
+_TrainLoops: TypeAlias = EpochBasedTrainLoop | IterBasedTrainLoop
+_TaggedTrainLoopConfig = Annotated[_TrainLoops, Field(discriminator="type")]
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    TrainLoopConfig: TypeAlias = _TrainLoops
 else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
-    TrainLoopConfig = Annotated[Any, LazyUnion.of(_TaggedTrainLoopConfig)]
+    TrainLoopConfig = (
+        _TaggedTrainLoopConfig if SCHEMA_MODE else Annotated[Any, LazyUnion.of(_TaggedTrainLoopConfig)]
+    )
 
 
 class ValLoop(ConfigModel):

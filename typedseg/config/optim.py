@@ -7,12 +7,12 @@ wrapper's dict as in MMEngine (its `build_optim_wrapper` pops them). Unlike MMEn
 `typedseg.config.rules.optim`.
 """
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, Tag
+from pydantic import Field
 
 from typedseg.config.base import SCHEMA_MODE, ConfigModel, discriminate
-from typedseg.config.lazy import LazyUnion
+from typedseg.config.lazy import LazyUnion, tagged_union, tags_of
 from typedseg.config.unions import OptimizerConfig
 
 NonNegative = Annotated[float, Field(ge=0)]
@@ -42,14 +42,19 @@ class ClipGradValue(ConfigModel):
     """The largest absolute gradient value kept."""
 
 
-_TaggedClipGradConfig = Annotated[
-    Union[Annotated[ClipGradNorm, Tag("norm")], Annotated[ClipGradValue, Tag("value")]],
-    discriminate(frozenset({"norm", "value"}), default="norm"),
-]
-if TYPE_CHECKING or SCHEMA_MODE:
-    ClipGradConfig = _TaggedClipGradConfig
+_ClipGrads: TypeAlias = ClipGradNorm | ClipGradValue
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    ClipGradConfig: TypeAlias = _ClipGrads
 else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
-    ClipGradConfig = Annotated[Any, LazyUnion.of(_TaggedClipGradConfig, default="norm")]
+    _TaggedClipGrads = tagged_union(_ClipGrads)
+    _TaggedClipGradConfig = Annotated[
+        _TaggedClipGrads, discriminate(tags_of(_TaggedClipGrads), default="norm")
+    ]
+    ClipGradConfig = (
+        _TaggedClipGradConfig
+        if SCHEMA_MODE
+        else Annotated[Any, LazyUnion.of(_TaggedClipGradConfig, default="norm")]
+    )
 """Gradient clipping; a dict without `type` is norm clipping (MMEngine's rule; any other type is refused)."""
 
 
@@ -180,12 +185,17 @@ class AmpOptimWrapper(_OptimWrapperBase):
     """Use the sharded gradient scaler (for FSDP models)."""
 
 
-_TaggedOptimWrapperConfig = Annotated[
-    Union[Annotated[OptimWrapper, Tag("OptimWrapper")], Annotated[AmpOptimWrapper, Tag("AmpOptimWrapper")]],
-    discriminate(frozenset({"OptimWrapper", "AmpOptimWrapper"}), default="OptimWrapper"),
-]
-if TYPE_CHECKING or SCHEMA_MODE:
-    OptimWrapperConfig = _TaggedOptimWrapperConfig
+_OptimWrappers: TypeAlias = OptimWrapper | AmpOptimWrapper
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    OptimWrapperConfig: TypeAlias = _OptimWrappers
 else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
-    OptimWrapperConfig = Annotated[Any, LazyUnion.of(_TaggedOptimWrapperConfig, default="OptimWrapper")]
+    _TaggedOptimWrappers = tagged_union(_OptimWrappers)
+    _TaggedOptimWrapperConfig = Annotated[
+        _TaggedOptimWrappers, discriminate(tags_of(_TaggedOptimWrappers), default="OptimWrapper")
+    ]
+    OptimWrapperConfig = (
+        _TaggedOptimWrapperConfig
+        if SCHEMA_MODE
+        else Annotated[Any, LazyUnion.of(_TaggedOptimWrapperConfig, default="OptimWrapper")]
+    )
 """MMEngine's `optim_wrapper`; a dict without `type` is an OptimWrapper (MMEngine's default)."""
