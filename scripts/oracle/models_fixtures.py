@@ -75,6 +75,7 @@ def run_model(
     classes: int,
     store_weights: bool,
     bare: bool = False,
+    train_loss: bool = False,
 ) -> dict[str, Any]:
     torch.manual_seed(0)
     model = MODELS.build(ConfigDict(cfg))
@@ -104,6 +105,11 @@ def run_model(
         preds = model(inputs, samples, mode="predict")
         out["predict_logits"] = torch.stack([p.seg_logits.data for p in preds])
         out["predict_labels"] = torch.stack([p.pred_sem_seg.data for p in preds]).to(torch.uint8)
+        if train_loss:  # training mode: batch statistics (but norm_eval/frozen stages), no dropout in the config
+            model.train()
+            losses = model(inputs, [sample(gt[i]) for i in range(n)], mode="loss")
+            out["loss_train"] = {k: v.detach().reshape(-1)[0].clone() for k, v in losses.items()}
+            model.eval()
         if bare:
             preds = model(inputs, None, mode="predict")
             out["predict_bare_logits"] = torch.stack([p.seg_logits.data for p in preds])
@@ -493,7 +499,7 @@ def family_resnet() -> None:
     inputs = torch.randn(2, 3, 32, 40, generator=gen)
     save("resnet_aspp", run_model(RESNET_ASPP, 31, inputs, 5, store_weights=True))
     save("resnet_dsaspp", run_model(RESNET_DSASPP, 32, inputs.clone(), 3, store_weights=True))
-    save("resnet_fcn", run_model(RESNET_FCN, 33, inputs[:1].clone(), 2, store_weights=True))
+    save("resnet_fcn", run_model(RESNET_FCN, 33, inputs[:1].clone(), 2, store_weights=True, train_loss=True))
     real = real_resnets()
     for name, cfg in {
         "fcn_r50_d8": "configs/fcn/fcn_r50-d8_4xb2-40k_cityscapes-512x1024.py",

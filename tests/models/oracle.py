@@ -73,3 +73,10 @@ def check_model(model: nn.Module, fixture: dict[str, Any]) -> None:
         if "predict_bare_logits" in fixture:
             bare = model(inputs, None, mode="predict")
             assert_logits_close(torch.stack([p.seg_logits for p in bare]), fixture["predict_bare_logits"])
+        if "loss_train" in fixture:  # last: training mode updates the running statistics
+            model.train()
+            losses = model(inputs, [SegDataSample(gt_sem_seg=gt[i]) for i in range(n)], mode="loss")
+            for key, expected in fixture["loss_train"].items():
+                torch.testing.assert_close(
+                    losses[key].reshape(-1)[0], expected, rtol=1e-4, atol=1e-5, msg=key
+                )

@@ -20,6 +20,7 @@ from typedseg.config.models.backbones import (
     ConvNeXtArch,
     ResNetV1c,
     UNet,
+    UserBackbone,
 )
 from typedseg.config.models.heads import (
     FCNHead,
@@ -390,3 +391,27 @@ def test_missing_pretrained_file_is_a_problem() -> None:
 
 def test_unused_builders_are_not_listed() -> None:
     assert set(builders(Path("."))) <= set(tagged_config_classes())
+
+
+class TinyBackbone(UserBackbone):
+    """A user's backbone config: one conv, built by its own build()."""
+
+    channels: int = 4
+
+    def build(self) -> nn.Module:
+        class Net(nn.Module):
+            def __init__(self, channels: int) -> None:
+                super().__init__()
+                self.conv = nn.Conv2d(3, channels, 3, padding=1)
+
+            def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+                return [self.conv(x)]
+
+        return Net(self.channels)
+
+
+def test_user_backbone_builds_itself() -> None:
+    cfg = EncoderDecoder(backbone=TinyBackbone(), decode_head=_fcn(in_channels=4), test_cfg=ModelTestCfg())
+    model = build_model(cfg)
+    assert "backbone.conv.weight" in model.state_dict()
+    assert model(torch.randn(1, 3, 8, 8)).shape == (1, 3, 8, 8)

@@ -104,7 +104,7 @@ def test_quickstart_model_trains() -> None:
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     model.train()
     first = last = 0.0
-    for step in range(8):
+    for step in range(5):
         data = model.data_preprocessor(batch, True)
         losses = model(data["inputs"], data["data_samples"], mode="loss")
         loss = sum(v for k, v in losses.items() if "loss" in k)
