@@ -105,7 +105,8 @@ def run_model(
         preds = model(inputs, samples, mode="predict")
         out["predict_logits"] = torch.stack([p.seg_logits.data for p in preds])
         out["predict_labels"] = torch.stack([p.pred_sem_seg.data for p in preds]).to(torch.uint8)
-        if train_loss:  # training mode: batch statistics (but norm_eval/frozen stages), no dropout in the config
+        # training mode: batch statistics (but norm_eval/frozen stages); the config has no dropout
+        if train_loss:
             model.train()
             losses = model(inputs, [sample(gt[i]) for i in range(n)], mode="loss")
             out["loss_train"] = {k: v.detach().reshape(-1)[0].clone() for k, v in losses.items()}
