@@ -101,3 +101,94 @@ def test_bad_overrides(override: str, code: str) -> None:
     [problem] = problems(override)
     assert problem.code == code
     assert problem.file is not None and problem.file.startswith("--set #1")
+
+
+# --- hostile or odd values: one clear problem each, never a traceback, never a silent change ---------------------
+
+
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ("optim_wrapper.optimizer.lr=[0.1", "invalid-override"),  # YAML syntax error in the value
+        ("optim_wrapper.optimizer.lr={a: [}", "invalid-override"),
+        ("param_scheduler[²].end=5", "invalid-path"),
+        ("param_scheduler.--1.end=5", "invalid-path"),
+        ("train_cfg.max_iters=" + "[" * 600 + "]" * 600, "invalid-override"),
+        ("optim_wrapper.optimizer.lr=!!python/object:os.system 1", "yaml-tag-refused"),
+        ("work_dir=!!binary aGVsbG8=", "yaml-tag-refused"),
+        ("work_dir=#scratch", "invalid-override"),
+        ("optim_wrapper.optimizer.lr=0.1 # fast", "invalid-override"),
+        ("optim_wrapper.optimizer.lr=&a 0.1", "invalid-override"),
+        ("optim_wrapper.optimizer.betas=[&a 0.9, *a]", "invalid-override"),
+    ],
+)
+def test_odd_values_are_one_clear_problem(override: str, code: str) -> None:
+    found = problems(override)
+    assert [p.code for p in found] == [code], [(p.code, p.message) for p in found]
+    assert found[0].file is not None and found[0].file.startswith("--set #1")
+
+
+def test_quoted_hash_and_ampersand_are_plain_text() -> None:
+    assert load("work_dir='#scratch'").work_dir == "#scratch"
+    assert load("work_dir=runs#1").work_dir == "runs#1"  # not a comment: no space before '#'
+    assert load("experiment_name=a&b").experiment_name == "a&b"
+
+
+def test_every_bad_override_is_reported_once() -> None:
+    found = problems(
+        "train_cfg.max_iter=5",
+        "optim_wrapper.optimizer.lr=fast",
+        "param_scheduler[9].end=5",
+        "train_dataloader.batch_size=0",
+        "nonsense",
+    )
+    assert sorted((p.code, p.file) for p in found) == sorted(
+        [
+            ("unknown-key", "--set #1 'train_cfg.max_iter=5'"),
+            ("invalid-value", "--set #2 'optim_wrapper.optimizer.lr=fast'"),
+            ("index-out-of-range", "--set #3 'param_scheduler[9].end=5'"),
+            ("invalid-value", "--set #4 'train_dataloader.batch_size=0'"),
+            ("invalid-override", "--set #5 'nonsense'"),
+        ]
+    )
+
+
+def test_warnings_are_kept_beside_errors() -> None:
+    # val_interval=1000 > 400 iterations is a warning; lr=fast an error: both are reported.
+    found = problems("train_cfg.val_interval=1000", "optim_wrapper.optimizer.lr=fast")
+    assert sorted((p.code, p.severity) for p in found) == [
+        ("invalid-value", "error"),
+        ("val-interval-exceeds-run", "warning"),
+    ]
+
+
+BROKEN_RULE = "tests/broken/schedulers-poly-end-past-run.yaml"  # PolyLR end=500 with max_iters=400
+
+
+def test_overrides_apply_to_a_file_that_breaks_a_rule() -> None:
+    with pytest.raises(ConfigError):
+        load_config(BROKEN_RULE)
+    fixed = load_config(BROKEN_RULE, ["train_cfg.max_iters=500"]).experiment
+    assert fixed.train_cfg.max_iters == 500
+
+
+def test_overrides_apply_to_a_python_file_that_breaks_a_rule() -> None:
+    broken = "tests/broken/schedulers-poly-end-past-run.py"
+    with pytest.raises(ConfigError):
+        load_config(broken)
+    assert load_config(broken, ["train_cfg.max_iters=500"]).experiment.train_cfg.max_iters == 500
+
+
+def test_overrides_apply_to_a_data_file_with_a_bad_value(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "config.yaml"
+    text = open(BROKEN_RULE, encoding="utf-8").read().replace("max_iters: 400", "max_iters: four hundred")
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert [p.code for p in info.value.problems] == ["invalid-value"]
+    assert load_config(config, ["train_cfg.max_iters=500"]).experiment.train_cfg.max_iters == 500
+    # A bad value the overrides do not touch is still reported at its line in the file.
+    with pytest.raises(ConfigError) as info:
+        load_config(config, ["optim_wrapper.optimizer.lr=0.1"])
+    [problem] = info.value.problems
+    assert (problem.code, problem.file, problem.line) == ("invalid-value", str(config), 13)

@@ -21,6 +21,12 @@ M = TypeVar("M", bound=BaseModel)
 
 _PATH = re.compile(r"^[^.\[\]]+(?:\.[^.\[\]]+|\[[^\[\]]+\])*$")
 _PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+_INDEX = re.compile(r"-?[0-9]+", re.ASCII)
+
+
+def _odd(token: str) -> bool:
+    """A part that looks like an index but is none (`--1`, `²`), or holds spaces: a typo, never a key."""
+    return token.startswith("-") or any(c.isspace() or (c.isdigit() and not c.isascii()) for c in token)
 
 
 def parse_path(text: str) -> tuple[PathPart, ...]:
@@ -33,7 +39,20 @@ def parse_path(text: str) -> tuple[PathPart, ...]:
             [Problem("invalid-path", (), f"'{text}' is not a config path.", "Write e.g. a.b[0].c")]
         )
     tokens = (name or bracketed for name, bracketed in _PART.findall(text))
-    return tuple(int(token) if token.lstrip("-").isdigit() else token for token in tokens)
+    parts = tuple(int(token) if _INDEX.fullmatch(token) else token for token in tokens)
+    odd = [part for part in parts if isinstance(part, str) and _odd(part)]
+    if odd:
+        raise ConfigError(
+            [
+                Problem(
+                    "invalid-path",
+                    (),
+                    f"'{text}' is not a config path: '{odd[0]}' is neither a name nor an index.",
+                    "Write e.g. a.b[0].c, a.b[-1].c or a.b[PolyLR].c",
+                )
+            ]
+        )
+    return parts
 
 
 def replace(model: M, changes: Mapping[str, Any] | None = None, /, **fields: Any) -> M:

@@ -109,7 +109,7 @@ def _yaml_locator(filename: str, lines: dict[Path, int]) -> Locator:
     return locate
 
 
-def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
+def _load_data_file(path: FilePath, fmt: Format, overrides: Sequence[str] = ()) -> tuple[Any, Locator]:
     from typedseg.config.errors import problems_from_validation
     from typedseg.config.experiment import Experiment
     from typedseg.loading.yaml12 import read_yaml
@@ -157,7 +157,18 @@ def _load_data_file(path: FilePath, fmt: Format) -> tuple[Any, Locator]:
         with importable(path.resolve().parent, FilePath.cwd()):
             experiment = Experiment.model_validate_json(json.dumps(doc.data, allow_nan=True))
     except ValidationError as exc:
-        raise ConfigError(_locate_with(locate, problems_from_validation(exc, Experiment), filename)) from None
+        problems = problems_from_validation(exc, Experiment)
+        if overrides:  # the file fails as written: validate it again with the --set values in place
+            from typedseg.loading.overrides import apply_to_data, blame
+
+            fixed = apply_to_data(doc.data, overrides)
+            if fixed is not None:
+                try:
+                    with importable(path.resolve().parent, FilePath.cwd()):
+                        return Experiment.model_validate_json(json.dumps(fixed, allow_nan=True)), locate
+                except ValidationError as again:
+                    problems = blame(problems_from_validation(again, Experiment), overrides)
+        raise ConfigError(_locate_with(locate, problems, filename)) from None
     return experiment, locate
 
 
@@ -191,13 +202,17 @@ def load_config(path: str | FilePath, overrides: Sequence[str] = ()) -> LoadedCo
         raise ConfigError(
             [Problem("missing-file", (), "no such file.", "Check the path.", file=str(file_path))]
         )
-    from typedseg.config.rules.experiment import check_experiment  # after the cheap checks: it defines models
+    from typedseg.config.rules.experiment import (  # after the cheap checks: it defines models
+        check_experiment,
+        rules_deferred,
+    )
     from typedseg.loading.overrides import apply_overrides
 
-    if fmt == "python":
-        experiment, locate = _load_python_file(file_path)
-    else:
-        experiment, locate = _load_data_file(file_path, fmt)
+    with rules_deferred():  # checked once, after the overrides (which may fix what the file breaks)
+        if fmt == "python":
+            experiment, locate = _load_python_file(file_path)
+        else:
+            experiment, locate = _load_data_file(file_path, fmt, overrides)
     try:
         experiment = apply_overrides(experiment, overrides)
     except ConfigError as exc:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from typedseg.config.data import DATALOADERS
@@ -15,8 +18,31 @@ if TYPE_CHECKING:
     from typedseg.config.experiment import Experiment
 
 
+_DEFERRED: ContextVar[bool] = ContextVar("typedseg_rules_deferred", default=False)
+
+
+@contextmanager
+def rules_deferred() -> Iterator[None]:
+    """While active, constructing an Experiment skips its cross-field rules (each field is still validated).
+
+    The loader reads a config and applies its `--set` overrides inside this, then checks the rules once on the
+    result: an override can fix what the file alone breaks, and every problem (with the warnings) is reported
+    together.
+    """
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
 def check_experiment(exp: Experiment) -> list[Problem]:
-    """Every cross-field problem (errors and warnings) of `exp`, each with its path from the root."""
+    """Every cross-field problem (errors and warnings) of `exp`, each with its path from the root.
+
+    Inside `rules_deferred()`, nothing: the caller checks the finished experiment itself.
+    """
+    if _DEFERRED.get():
+        return []
     metrics = evaluator_metrics(exp.val_evaluator) if exp.val_evaluator is not None else None
     problems = check_runtime(exp)
     problems += check_optim(exp.optim_wrapper)
