@@ -109,3 +109,26 @@ def test_truncated_file_is_a_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         read_checkpoint(path)
     assert caught.value.problems[0].code == "checkpoint-unreadable"
+
+
+def test_legacy_format_with_numpy_objects_loads(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "legacy.pth"
+    torch.save(
+        {"state_dict": {"w": torch.arange(3.0)}, "meta": {"seed": np.int64(3)}},
+        path,
+        _use_new_zipfile_serialization=False,
+    )
+    checkpoint = read_checkpoint(path)
+    assert torch.equal(checkpoint["state_dict"]["w"], torch.arange(3.0))
+    assert "stand-in" in repr(checkpoint["meta"]["seed"])
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04" + b"x" * 100, b"\x80\x02garbage", b""])
+def test_garbage_is_a_problem_not_a_traceback(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "garbage.pth"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        read_checkpoint(path)
+    assert caught.value.problems[0].code == "checkpoint-unreadable"

@@ -10,6 +10,7 @@ and the rest is dropped. A global that torch blocks outright (os, sys, ...) is r
 
 import os
 import pickle
+import pickletools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,8 +92,41 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: str | None = "cp
     return dict(loaded)
 
 
+def _globals_in(file: Path) -> list[str]:
+    """The globals a checkpoint's pickle names, read without unpickling: torch's scanner for zip files, and for
+    the legacy format (a few protocol-2 pickles in a row) the GLOBAL opcodes of its leading pickles."""
+    try:
+        return list(torch.serialization.get_unsafe_globals_in_checkpoint(file))
+    except ValueError:  # not a zip checkpoint
+        pass
+    found: list[str] = []
+    with file.open("rb") as stream:
+        for _ in range(4):  # magic number, protocol, sys info, the object (the storage data follows)
+            for opcode, arg, _position in pickletools.genops(stream):
+                if opcode.name == "GLOBAL" and isinstance(arg, str):
+                    found.append(arg.replace(" ", "."))
+                if opcode.name == "STACK_GLOBAL":
+                    raise ValueError("a legacy checkpoint with protocol-4 globals")
+    allowed = {f"{m}.{n}" for m, n in (name.rsplit(".", 1) for name in found) if _torch_allows(m, n)}
+    return sorted(set(found) - allowed)
+
+
+def _torch_allows(module: str, name: str) -> bool:
+    from torch._weights_only_unpickler import _get_allowed_globals
+
+    return f"{module}.{name}" in _get_allowed_globals()
+
+
 def _read_with_stand_ins(file: Path, map_location: str | None) -> Any:
-    names = torch.serialization.get_unsafe_globals_in_checkpoint(file)
+    try:
+        names = _globals_in(file)
+    except Exception as error:  # whatever the scanner hits, the file is not readable
+        raise _problem(
+            "checkpoint-unreadable",
+            file,
+            f"checkpoint '{file}' cannot be read as a torch file ({type(error).__name__}: {error}).",
+            "Check the file (its size and sha256) or save it again.",
+        ) from None
     stand_ins: list[Callable[..., Any] | tuple[Callable[..., Any], str]] = [_stand_in(name) for name in names]
     try:
         with torch.serialization.safe_globals(stand_ins):
@@ -105,6 +139,13 @@ def _read_with_stand_ins(file: Path, map_location: str | None) -> Any:
             f"({', '.join(names) or 'none listed'}): {_reason(error)}",
             "Re-save only the weights: torch.save(torch.load(path, weights_only=False)['state_dict'], new_path) "
             "in a trusted environment, and load new_path.",
+        ) from None
+    except (RuntimeError, EOFError, OSError, ValueError) as error:
+        raise _problem(
+            "checkpoint-unreadable",
+            file,
+            f"checkpoint '{file}' cannot be read as a torch file ({type(error).__name__}: {error}).",
+            "Check the file (its size and sha256) or save it again.",
         ) from None
 
 
