@@ -1,9 +1,9 @@
 """The data folders shipped with the code, `templates/` and `schemas/`: found in a wheel and in a checkout alike.
 
-The repository keeps them at its top level; pyproject's `package-dir` installs them as the data packages
-`typedseg.templates` and `typedseg.schemas`, which importlib.resources finds in a wheel and through an editable
-install. A source tree used without that mapping (the checkout on `sys.path` with an install made before the
-mapping existed, or a path-based editable install, which ignores `package-dir`) has them beside `typedseg/`.
+The repository keeps them at its top level; pyproject's `package-dir` installs them in a wheel as the data
+packages `typedseg.templates` and `typedseg.schemas`, which importlib.resources finds. A source tree (an editable
+install: setuptools' import hook does not resolve folders without `__init__.py` under a regular package, and a
+path-based install ignores `package-dir`; or the checkout on `sys.path`) has them beside `typedseg/`.
 """
 
 from __future__ import annotations
