@@ -17,7 +17,9 @@ from torch import nn
 import typedseg.config.models as config_models
 from typedseg.config.models import common
 from typedseg.config.models.backbones import (
+    ConvNeXt,
     ConvNeXtArch,
+    MixVisionTransformer,
     ResNetV1c,
     UNet,
     UserBackbone,
@@ -415,3 +417,40 @@ def test_user_backbone_builds_itself() -> None:
     model = build_model(cfg)
     assert "backbone.conv.weight" in model.state_dict()
     assert model(torch.randn(1, 3, 8, 8)).shape == (1, 3, 8, 8)
+
+
+@pytest.mark.parametrize(
+    "backbone",
+    [
+        UNet(
+            base_channels=2,
+            num_stages=3,
+            strides=(1, 1, 1),
+            enc_num_convs=(1, 1, 1),
+            dec_num_convs=(1, 1),
+            downsamples=(True, True),
+            enc_dilations=(1, 1, 1),
+            dec_dilations=(1, 1),
+        ),
+        ResNetV1c(depth=18, base_channels=2, stem_channels=4),
+        MixVisionTransformer(embed_dims=4, num_layers=(1, 1, 1, 1)),
+        ConvNeXt(
+            arch=ConvNeXtArch(depths=(1, 1), channels=(4, 8)), out_indices=(0, 1), gap_before_final_norm=False
+        ),
+    ],
+    ids=lambda cfg: cfg.type,
+)
+def test_gradient_checkpointing_gives_the_same_outputs_and_gradients(backbone: Any) -> None:
+    torch.manual_seed(0)
+    plain = build_backbone(backbone)
+    checkpointed = build_backbone(backbone.model_validate({**dict(backbone), "with_cp": True}))
+    checkpointed.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 3, 32, 32)
+    grads = []
+    for model in (plain, checkpointed):
+        model.eval()  # no dropout; batch norm on running statistics
+        inputs = x.clone().requires_grad_(True)
+        sum(out.square().sum() for out in model(inputs)).backward()
+        grads.append(inputs.grad)
+    assert grads[0] is not None and grads[1] is not None
+    torch.testing.assert_close(grads[0], grads[1])
