@@ -97,6 +97,11 @@ def _with_amp(experiment: Any) -> Any:
     return replace(experiment, optim_wrapper=AmpOptimWrapper(**fields, loss_scale="dynamic"))
 
 
+def _at(problems: list[Any], config: Path) -> list[object]:
+    """Problems found while starting a run, shown at the config file when they name no other file."""
+    return [p if p.file is not None else p.at(str(config), None) for p in problems]
+
+
 def _print_dry_run(runner: Any) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -176,7 +181,7 @@ def run(
             return
         runner.train()
     except ConfigError as exc:
-        raise _fail(list(exc.problems)) from None
+        raise _fail(_at(exc.problems, config)) from None
     except TrainingFault as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=1) from None
@@ -219,5 +224,5 @@ def test(
         )
         metrics = runner.test(checkpoint)
     except ConfigError as exc:
-        raise _fail(list(exc.problems)) from None
+        raise _fail(_at(exc.problems, config)) from None
     sys.stdout.write("".join(f"{name}: {value}\n" for name, value in metrics.items()))

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,15 +69,6 @@ class ParamGroupRow:
     lr: float
     weight_decay: float
     count: int
-
-
-def _common_pattern(names: Sequence[str]) -> str:
-    if not names:
-        return "(none)"
-    if len(names) == 1:
-        return names[0]
-    prefix = os.path.commonprefix(list(names))  # noqa: RUF071 (a name prefix, not a path)
-    return f"{prefix}*" if prefix else "*"
 
 
 class Runner:
@@ -229,10 +219,10 @@ class Runner:
         except DataError as exc:
             if exc.problem is not None:
                 raise RunError(exc.problem.code, f"{what}: {exc.problem.message}", exc.problem.hint) from None
-            raise RunError("data-missing", f"{what}: {exc}") from None
+            raise RunError("data-not-found", f"{what}: {exc}") from None
         except FileNotFoundError as exc:
             raise RunError(
-                "data-missing",
+                "data-not-found",
                 f"{what}: {exc.strerror or 'not found'}: {exc.filename or exc}",
                 "Check data_root and the data prefixes in the dataset config, or download the dataset.",
             ) from None
@@ -390,11 +380,15 @@ class Runner:
             with wrapper.optim_context(model):
                 data = preprocess(batch, True)
                 losses: dict[str, torch.Tensor] = model(data["inputs"], data["data_samples"], mode="loss")
-            loss = sum(
-                (value for key, value in losses.items() if "loss" in key),
-                torch.zeros((), device=state.device),
-            )
-            if not torch.isfinite(loss):
+            loss: torch.Tensor | None = None
+            for key, value in losses.items():  # MMEngine's parse_losses: every value whose key says "loss"
+                if "loss" in key:
+                    loss = value if loss is None else loss + value
+            if loss is None:
+                raise TrainingFault(
+                    "no-loss", f"the model's losses {sorted(losses)} have no key with 'loss' in it."
+                )
+            if not torch.isfinite(loss):  # the one device sync per step: the check must precede the update
                 terms = ", ".join(f"{k}={float(v.detach()):.4g}" for k, v in losses.items() if "loss" in k)
                 if skip:
                     log.warning(
@@ -407,10 +401,8 @@ class Runner:
                     f"step, so no weight was changed by it. Lower the lr, add clip_grad, or check the data.",
                 )
             wrapper.update_params(loss)
-            outputs = {"loss": loss.detach()}
-            for key, value in losses.items():
-                outputs[key] = value.detach()
-            return outputs
+            losses["loss"] = loss  # the model's own dict, no copy: RuntimeInfoHook records detached values
+            return losses
 
         return step
 
@@ -548,7 +540,7 @@ class Runner:
             loop = self._eval_loop(mode, state, hooks)
             if loop is None:
                 raise RunError(
-                    f"no-{mode}",
+                    "no-val" if mode == "val" else "no-test",
                     f"the config has no {mode} section ({mode}_dataloader, {mode}_cfg and {mode}_evaluator).",
                     f"Add them to run `{mode}`.",
                 )
@@ -572,19 +564,16 @@ class Runner:
         return self._evaluate("test", checkpoint)
 
     def param_groups(self) -> list[ParamGroupRow]:
-        """The optimizer's parameter groups (after `build_for_training`), for `run --dry-run`."""
+        """The optimizer's parameter groups (after `build_for_training`), merged by (lr, weight_decay) as the
+        optimizer side's `param_group_rows` does, for `run --dry-run`."""
         assert self.state is not None and self.state.optim_wrapper is not None
-        names = {id(p): n for n, p in self.state.model.named_parameters()}
-        rows = []
-        for group in self.state.optim_wrapper.optimizer.param_groups:
-            params = group["params"]
-            found = [names.get(id(p), "?") for p in params]
-            rows.append(
-                ParamGroupRow(
-                    _common_pattern(found),
-                    float(group["lr"]),
-                    float(group.get("weight_decay", 0.0)),
-                    len(params),
-                )
-            )
-        return rows
+        from typedseg.engine.optim.constructors import param_group_rows
+
+        groups = self.state.optim_wrapper.optimizer.param_groups
+        names: list[list[str]] | None = getattr(self.state.optim_wrapper, "param_names", None)
+        if names is None:  # a wrapper built elsewhere: name the parameters from the model
+            by_id = {id(p): n for n, p in self.state.model.named_parameters()}
+            names = [[by_id.get(id(p), "?") for p in group["params"]] for group in groups]
+        return [
+            ParamGroupRow(r.pattern, r.lr, r.weight_decay, r.count) for r in param_group_rows(groups, names)
+        ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import torch
+
 from typedseg.engine.hooks.base import Hook
 from typedseg.engine.protocols import MetricSteppedScheduler
 from typedseg.engine.state import RunState
@@ -19,9 +21,14 @@ class RuntimeInfoHook(Hook):
     priority = 10
 
     def after_train_iter(self, state: RunState) -> None:
-        update = state.scalars.update
-        for name, value in state.outputs.items():
-            update(f"train/{name}", value)
+        update, outputs = state.scalars.update, state.outputs
+        update("train/loss", outputs["loss"].detach())  # first, as MMEngine logs it
+        for name, value in outputs.items():
+            if name != "loss":
+                update(f"train/{name}", value.detach() if isinstance(value, torch.Tensor) else value)
+        grad_norm = getattr(state.optim_wrapper, "last_grad_norm", None)  # set when clip_grad clips
+        if grad_norm is not None:
+            update("train/grad_norm", grad_norm)
 
     def before_train_epoch(self, state: RunState) -> None:
         state.scalars.start_epoch("train")
