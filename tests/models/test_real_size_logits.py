@@ -8,11 +8,10 @@ import pytest
 import torch
 from torch import nn
 
+from tests.models.oracle import assert_logits_close, load_fixture
 from typedseg.config.models.common import BN
 from typedseg.models import build_model
 from typedseg.presets.models import deeplabv3plus_r50_d8, segformer_mit_b0
-
-from tests.models.oracle import assert_logits_close, load_fixture
 
 LOGITS = load_fixture("real_logits")
 
