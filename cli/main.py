@@ -26,6 +26,26 @@ SetOption = Annotated[
         help="Override a setting: PATH=VALUE (repeatable), e.g. optim_wrapper.optimizer.lr=0.02",
     ),
 ]
+AllowImportOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-import",
+        metavar="PKG",
+        help="Allow a dotted `type` in a YAML/JSON config to import this package (repeatable). Without it, "
+        "typedseg imports no module of yours: validate reports it; show, diff and export keep it as data.",
+    ),
+]
+
+
+def _allowed(packages: list[str] | None) -> list[str]:
+    """The --allow-import packages, each a dotted module name (a mistake exits 2)."""
+    from typedseg.loading.user_imports import bad_packages
+
+    bad = bad_packages(packages or [])
+    if bad:
+        typer.echo(f"--allow-import {bad[0]!r}: give a package name such as mypkg or mypkg.hooks.", err=True)
+        raise typer.Exit(code=2)
+    return packages or []
 
 
 class ProblemFormat(str, Enum):
@@ -90,6 +110,7 @@ def validate(
     output: Annotated[ProblemFormat, typer.Option("--format", help="text for people, json for machines.")] = (
         ProblemFormat.text
     ),
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Check configs completely (types, unknown keys, cross-field rules) without importing torch. Exit 2 if invalid."""
     from typedseg.loading import load_config
@@ -98,10 +119,11 @@ def validate(
 
     results: list[dict[str, object]] = []
     failed = False
+    allowed = _allowed(allow_import)
     for file in files:
         problems: list[Problem]
         try:
-            loaded = load_config(file, overrides or [])
+            loaded = load_config(file, overrides or [], allow_import=allowed)
             problems = loaded.warnings
             valid = True
         except ConfigError as exc:
@@ -127,6 +149,7 @@ def show(
     file: Annotated[Path, typer.Argument(help="Config file (.py, .yaml, .yml, .json).")],
     overrides: SetOption = None,
     output: Annotated[ConfigFormat, typer.Option("--format", help="Output format.")] = ConfigFormat.python,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Print the fully resolved config: every default filled in, overrides applied."""
     from typedseg.loading import load_config
@@ -134,7 +157,7 @@ def show(
     from typedseg.problems import ConfigError
 
     try:
-        loaded = load_config(file, overrides or [])
+        loaded = load_config(file, overrides or [], allow_import=_allowed(allow_import), keep_unresolved=True)
     except ConfigError as exc:
         raise _fail(list(exc.problems)) from None
     experiment = loaded.experiment
@@ -289,6 +312,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="Write the file here (default: stdout).")] = None,
     overrides: SetOption = None,
     force: ForceOption = False,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Write the resolved config as typed Python, YAML or JSON, or as an MMEngine dict-style config.
 
@@ -301,7 +325,7 @@ def export(
     output = _format_for(out, output, _EXPORT_SUFFIXES, ExportFormat.mmengine)
     _check_out(out, force=force, inputs=[file])
     try:
-        loaded = load_config(file, overrides or [])
+        loaded = load_config(file, overrides or [], allow_import=_allowed(allow_import), keep_unresolved=True)
     except ConfigError as exc:
         raise _fail(list(exc.problems)) from None
     if output is ExportFormat.mmengine:
@@ -340,15 +364,17 @@ def diff(
     mmseg_b: Annotated[
         bool, typer.Option("--mmseg-b", help="Read the second file as an MMSegmentation config.")
     ] = False,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Show what differs between two resolved configs, field by field. Exit 0 equal, 1 different, 2 on an error."""
     from typedseg.loading.diff import changes_json, diff_experiments, format_changes
     from typedseg.loading.render import dumps
     from typedseg.problems import ConfigError
 
+    allowed = _allowed(allow_import)
     try:
-        left = _experiment(before, mmseg=mmseg_a)
-        right = _experiment(after, mmseg=mmseg_b)
+        left = _experiment(before, mmseg=mmseg_a, allow_import=allowed)
+        right = _experiment(after, mmseg=mmseg_b, allow_import=allowed)
     except ConfigError as exc:
         raise _fail(list(exc.problems)) from None
     changes = diff_experiments(left, right)
@@ -362,7 +388,7 @@ def diff(
         raise typer.Exit(code=1)
 
 
-def _experiment(path: Path, *, mmseg: bool) -> Any:
+def _experiment(path: Path, *, mmseg: bool, allow_import: list[str]) -> Any:
     if mmseg:
         from typedseg.migrate.importer import import_mmengine_config
         from typedseg.problems import ConfigError
@@ -373,7 +399,7 @@ def _experiment(path: Path, *, mmseg: bool) -> Any:
         return result.experiment
     from typedseg.loading import load_config
 
-    return load_config(path).experiment
+    return load_config(path, allow_import=allow_import, keep_unresolved=True).experiment
 
 
 @app.command()

@@ -529,7 +529,8 @@ def test_show_output_loads_back_equal(path: Path, tmp_path: Path) -> None:
     experiment = load_config(path).experiment
     for name, text in (("shown.yaml", to_yaml(experiment)), ("shown.json", to_json(experiment))):
         (tmp_path / name).write_text(text, encoding="utf-8")
-        assert load_config(tmp_path / name).experiment == experiment, name
+        # Outside docs/examples no pyproject allows the docs' package: allow it here, as `--allow-import` does.
+        assert load_config(tmp_path / name, allow_import=["mypkg"]).experiment == experiment, name
     (tmp_path / "shown.py").write_text(to_python(experiment, source=str(path)), encoding="utf-8")
     assert load_config(tmp_path / "shown.py").experiment == experiment
 

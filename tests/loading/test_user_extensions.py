@@ -57,7 +57,7 @@ def test_python_and_yaml_give_the_same_user_hook(user_package: Path) -> None:
     assert "custom_hooks:\n- type: mypkg.hooks.GradNormAlarm\n  priority: LOW\n  threshold: 3.5\n" in text
     yaml_file = user_package / "cfg.yaml"
     yaml_file.write_text(text, encoding="utf-8")
-    assert load_config(yaml_file).experiment == from_python
+    assert load_config(yaml_file, allow_import=["mypkg"]).experiment == from_python
 
 
 @pytest.mark.parametrize(
@@ -73,6 +73,6 @@ def test_user_hook_mistakes_in_yaml(user_package: Path, hook: str, code: str) ->
     yaml_file = user_package / "cfg.yaml"
     yaml_file.write_text(f"custom_hooks:\n  - {hook}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        load_config(yaml_file)
+        load_config(yaml_file, allow_import=["mypkg"])
     [problem] = info.value.problems
     assert (problem.code, problem.line) == (code, 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typedseg.config.base import UnresolvedUserConfig
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import UserHook
 from typedseg.config.models.backbones import ConvNeXt
@@ -15,6 +16,7 @@ from typedseg.config.replace import replace
 from typedseg.config.schedulers import LinearLR, PolyLR
 from typedseg.config.transforms import RandomFlip
 from typedseg.loading import load_config
+from typedseg.loading.dump import to_data
 from typedseg.migrate.importer import ImportResult, import_mmengine_config
 from typedseg.migrate.mmengine_config import load_mmengine_config
 from typedseg.migrate.to_mmengine import export_mmengine, to_mmengine
@@ -118,7 +120,13 @@ def test_a_user_class_is_written_by_its_dotted_path_with_custom_imports(tmp_path
     assert f"custom_imports = dict(imports=['{module}'], allow_failed_imports=False)\n" in text
     assert f"    dict(type='{module}.GradNormAlarm', priority='LOW', threshold=3.5),\n" in text
     assert back.imported, back.problems
-    assert back.experiment == experiment
+    # `typedseg import` never imports: the hook comes back as the data the file wrote, its settings unchecked.
+    [hook] = back.experiment.custom_hooks
+    assert isinstance(hook, UnresolvedUserConfig)
+    assert to_data(hook) == {"type": f"{module}.GradNormAlarm", "priority": "LOW", "threshold": 3.5}
+    assert replace(back.experiment, custom_hooks=[]) == replace(experiment, custom_hooks=[])
+    [unchecked] = back.warnings
+    assert (unchecked.code, unchecked.path) == ("user-type-unchecked", ("custom_hooks", 0))
     [note] = back.notes
     assert f"custom_imports ['{module}'] recorded" in note.message
 

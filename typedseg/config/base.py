@@ -9,11 +9,16 @@ Why each choice:
   exact `FILE:LINE` of the keyword argument that set the offending value.
 """
 
+import functools
 import json
+import keyword
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeAlias, TypeVar
 
@@ -24,8 +29,10 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -216,26 +223,148 @@ def dotted_name(cls: type) -> str:
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 
 
+@dataclass(frozen=True)
+class UserImports:
+    """Which modules a dotted `type` (`mypkg.hooks.GradNormAlarm`) may be imported from while data is validated.
+
+    Importing a module runs its code, so reading a data config (YAML, JSON, an MMEngine config read by `typedseg
+    import`) imports only what the user allowed (`--allow-import mypkg`, `[tool.typedseg] allow-import`). A module
+    that is already imported is looked up without running anything, and typedseg's own modules are always allowed.
+    A Python config is a program the user runs on purpose: it may import anything.
+    """
+
+    allowed: tuple[str, ...] = ()
+    """Package prefixes the user allowed: `mypkg` allows `mypkg` and `mypkg.hooks`, not `mypkg2`."""
+    everything: bool = False
+    """Any module may be imported (while a Python config runs)."""
+    loaded: bool = True
+    """A class of a module that is already imported may be used (nothing runs). Off for files, so that a config
+    reads the same whatever the process imported before it."""
+    keep: bool = False
+    """A type that may not be imported is kept as data (an `UnresolvedUserConfig`) instead of being an error:
+    `show`, `diff`, `export` and `import` work on the config without importing anything."""
+
+    def permits(self, module: str) -> bool:
+        """Whether importing `module` (and its parent packages) is allowed."""
+        return self.everything or any(
+            module == prefix or module.startswith(prefix + ".") for prefix in ("typedseg", *self.allowed)
+        )
+
+
+NO_USER_IMPORTS = UserImports()
+"""The policy outside any `user_imports` block: nothing is imported; modules already imported are looked up."""
+_USER_IMPORTS: ContextVar[UserImports] = ContextVar("typedseg_user_imports", default=NO_USER_IMPORTS)
+
+
+@contextmanager
+def user_imports(policy: UserImports) -> Iterator[None]:
+    """Validate under `policy` (the default allows no import; modules already imported are looked up)."""
+    token = _USER_IMPORTS.set(policy)
+    try:
+        yield
+    finally:
+        _USER_IMPORTS.reset(token)
+
+
+class UnresolvedUserConfig(UserConfig):
+    """A user's object kept as the data the config wrote, because its module may not be imported.
+
+    Its keys are not checked against the user's class (only the base's own fields are); it dumps exactly the keys
+    that were written, so `show`, `diff` and `export` give back what the config says.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _type_names_this_class(self) -> "UnresolvedUserConfig":
+        return self  # `type` names the user's class, which was not imported
+
+    @model_serializer(mode="wrap")
+    def _as_written(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        written = {"type", *self.model_fields_set, *(self.__pydantic_extra__ or {})}
+        return {key: value for key, value in data.items() if key in written}
+
+
+@functools.cache
+def unresolved_class(base: type[U]) -> type[U]:
+    """The `UnresolvedUserConfig` that stands in for an unimported subclass of `base` (UserHook, ...)."""
+    name = f"Unresolved{base.__name__}"
+    cls: type[U] = type(
+        name,
+        (UnresolvedUserConfig, base),
+        {"__module__": __name__, "__qualname__": name, "model_config": ConfigDict(extra="allow")},
+    )
+    return cls
+
+
+def _not_allowed(path: str, module: str) -> PydanticCustomError:
+    package = module.partition(".")[0]
+    rules = Rules()
+    rules.add(
+        "user-import-not-allowed",
+        (),
+        f"type '{path}' names a class of yours; importing '{module}' would run its code, and a data config "
+        "imports nothing without your permission.",
+        f"If you trust it, pass --allow-import {package} (or list it in `allow-import` under [tool.typedseg] in "
+        "pyproject.toml); the module must be installed or on PYTHONPATH.",
+    )
+    return PydanticCustomError(
+        rules.CODE, "{summary}", {"summary": rules.problems[0].message, "problems": rules.problems}
+    )
+
+
+def _import_failed(path: str, module: str, error: BaseException) -> PydanticCustomError:
+    rules = Rules()
+    reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    rules.add(
+        "user-type-import",
+        (),
+        f"importing '{module}' for type '{path}' failed: it raised {reason}.",
+        "Fix the module so that importing it succeeds (run `python -c 'import "
+        f"{module}'` to see the traceback).",
+    )
+    return PydanticCustomError(
+        rules.CODE, "{summary}", {"summary": rules.problems[0].message, "problems": rules.problems}
+    )
+
+
 def import_user_class(path: str, base: type[U]) -> type[U]:
-    """Import `pkg.module.Class` and check it is a `base` subclass; errors read as config errors."""
+    """Import `pkg.module.Class` and check it is a `base` subclass; errors read as config errors.
+
+    Imports only what the current `UserImports` policy permits; otherwise a module that is already imported is
+    looked up (no code runs), and anything else is an `UnresolvedUserConfig` or a `user-import-not-allowed` error.
+    """
     import importlib
 
     module_name, _, class_name = path.rpartition(".")
-    if not _DOTTED.match(path):
+    if not _DOTTED.fullmatch(path) or any(keyword.iskeyword(part) for part in path.split(".")):
         raise PydanticCustomError(
             "user-type-import",
             "'{type}' is not a dotted path to a class (mypkg.module.Class)",
             {"type": path},
         )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise PydanticCustomError(
-            "user-type-import",
-            "cannot import '{module}' for type '{type}': {reason}",
-            {"module": module_name, "type": path, "reason": str(exc)},
-        ) from None
-    cls = getattr(module, class_name, None)
+    policy = _USER_IMPORTS.get()
+    if policy.permits(module_name):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise PydanticCustomError(
+                "user-type-import",
+                "cannot import '{module}' for type '{type}': {reason}",
+                {"module": module_name, "type": path, "reason": str(exc)},
+            ) from None
+        except (Exception, SystemExit) as exc:  # the module's own code failed (or exited): one clear problem
+            raise _import_failed(path, module_name, exc) from None
+        cls = getattr(module, class_name, None)
+    else:
+        loaded = sys.modules.get(module_name) if policy.loaded else None
+        if loaded is None:
+            if policy.keep:
+                return unresolved_class(base)
+            raise _not_allowed(path, module_name)
+        module = loaded
+        cls = vars(module).get(class_name)  # no module `__getattr__`: it could import more
     if cls is None:
         import difflib
 

@@ -12,11 +12,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from typedseg.problems import ConfigError, Path, Problem
+
+if TYPE_CHECKING:
+    from typedseg.config.base import UserImports
 
 Format = Literal["python", "yaml", "json"]
 _SUFFIXES: dict[str, Format] = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -109,7 +112,10 @@ def _yaml_locator(filename: str, lines: dict[Path, int]) -> Locator:
     return locate
 
 
-def _load_data_file(path: FilePath, fmt: Format, overrides: Sequence[str] = ()) -> tuple[Any, Locator]:
+def _load_data_file(
+    path: FilePath, fmt: Format, policy: UserImports, overrides: Sequence[str] = ()
+) -> tuple[Any, Locator]:
+    from typedseg.config.base import user_imports
     from typedseg.config.errors import problems_from_validation
     from typedseg.config.experiment import Experiment
     from typedseg.loading.yaml12 import read_yaml
@@ -153,8 +159,8 @@ def _load_data_file(path: FilePath, fmt: Format, overrides: Sequence[str] = ()) 
         )
     try:
         # JSON mode: strict about scalars ("80000" is no int) but arrays fill tuple fields (betas: [0.9, 0.999]).
-        # The config's folder and the working directory are importable, for user types named by dotted path.
-        with importable(path.resolve().parent, FilePath.cwd()):
+        # User types named by dotted path are imported only as `policy` allows (nothing is added to sys.path).
+        with user_imports(policy):
             experiment = Experiment.model_validate_json(json.dumps(doc.data, allow_nan=True))
     except ValidationError as exc:
         problems = problems_from_validation(exc, Experiment)
@@ -164,7 +170,7 @@ def _load_data_file(path: FilePath, fmt: Format, overrides: Sequence[str] = ()) 
             fixed = apply_to_data(doc.data, overrides)
             if fixed is not None:
                 try:
-                    with importable(path.resolve().parent, FilePath.cwd()):
+                    with user_imports(policy):
                         return Experiment.model_validate_json(json.dumps(fixed, allow_nan=True)), locate
                 except ValidationError as again:
                     problems = blame(problems_from_validation(again, Experiment), overrides)
@@ -173,11 +179,15 @@ def _load_data_file(path: FilePath, fmt: Format, overrides: Sequence[str] = ()) 
 
 
 def _load_python_file(path: FilePath) -> tuple[Any, Locator]:
+    from typedseg.config.base import UserImports, user_imports
     from typedseg.config.experiment import Experiment
     from typedseg.loading.locate import locate_in_objects
     from typedseg.loading.python_file import assignment_line, run_python_config
 
-    experiment = run_python_config(path)
+    with user_imports(
+        UserImports(everything=True)
+    ):  # a program the user runs on purpose: it imports what it says
+        experiment = run_python_config(path)
     if not isinstance(experiment, Experiment):
         raise ConfigError(
             [
@@ -194,27 +204,43 @@ def _load_python_file(path: FilePath) -> tuple[Any, Locator]:
     return experiment, lambda p: locate_in_objects(experiment, p)
 
 
-def load_config(path: str | FilePath, overrides: Sequence[str] = ()) -> LoadedConfig:
-    """Load, validate and override one config file. Raises ConfigError with located problems."""
+def load_config(
+    path: str | FilePath,
+    overrides: Sequence[str] = (),
+    *,
+    allow_import: Sequence[str] = (),
+    keep_unresolved: bool = False,
+) -> LoadedConfig:
+    """Load, validate and override one config file. Raises ConfigError with located problems.
+
+    A dotted `type` in a YAML/JSON config imports its module only when its package is in `allow_import` or in the
+    `[tool.typedseg] allow-import` of the pyproject.toml above the config. Otherwise it is a
+    `user-import-not-allowed` problem, or, with `keep_unresolved`, an `UnresolvedUserConfig` holding the data as
+    written (for `show`, `diff` and `export`, which need no user code).
+    """
     file_path = FilePath(path)
     fmt = config_format(file_path)
     if not file_path.is_file():
         raise ConfigError(
             [Problem("missing-file", (), "no such file.", "Check the path.", file=str(file_path))]
         )
+    from typedseg.config.base import user_imports
     from typedseg.config.rules.experiment import (  # after the cheap checks: it defines models
         check_experiment,
         rules_deferred,
     )
     from typedseg.loading.overrides import apply_overrides
+    from typedseg.loading.user_imports import data_config_policy
 
+    policy = data_config_policy(file_path, allow_import, keep=keep_unresolved)
     with rules_deferred():  # checked once, after the overrides (which may fix what the file breaks)
         if fmt == "python":
             experiment, locate = _load_python_file(file_path)
         else:
-            experiment, locate = _load_data_file(file_path, fmt, overrides)
+            experiment, locate = _load_data_file(file_path, fmt, policy, overrides)
     try:
-        experiment = apply_overrides(experiment, overrides)
+        with user_imports(policy):
+            experiment = apply_overrides(experiment, overrides)
     except ConfigError as exc:
         raise ConfigError(_locate_with(locate, exc.problems, str(file_path))) from None
     warnings = [p for p in check_experiment(experiment) if not p.is_error]

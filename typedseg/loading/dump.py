@@ -69,7 +69,24 @@ class _PythonWriter:
         self.imports.setdefault(public_module(cls), set()).add(cls.__name__)
         return cls.__name__
 
+    def _class_name(self, value: BaseModel) -> str:
+        from typedseg.config.base import UnresolvedUserConfig
+
+        if isinstance(
+            value, UnresolvedUserConfig
+        ):  # the user's class, named by the dotted path the config wrote
+            module, _, name = value.type.rpartition(".")
+            self.imports.setdefault(module, set()).add(name)
+            return name
+        return self._import(type(value))
+
     def _arguments(self, value: BaseModel) -> list[tuple[str, Any]]:
+        from typedseg.config.base import UnresolvedUserConfig
+
+        if isinstance(value, UnresolvedUserConfig):  # exactly the keys the config wrote
+            written = [name for name in type(value).model_fields if name in value.model_fields_set]
+            extra = value.__pydantic_extra__ or {}
+            return [(name, getattr(value, name)) for name in written if name != "type"] + list(extra.items())
         arguments: list[tuple[str, Any]] = []
         for name, field in type(value).model_fields.items():
             if name == "type" and field.annotation is not str:
@@ -88,7 +105,7 @@ class _PythonWriter:
     def _render(self, value: Any, indent: int, flat: bool) -> str:
         pad = " " * (indent + 4)
         if isinstance(value, BaseModel):
-            name = self._import(type(value))
+            name = self._class_name(value)
             arguments = self._arguments(value)
             if not arguments:
                 return f"{name}()"

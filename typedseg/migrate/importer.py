@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import ValidationError
@@ -137,21 +136,22 @@ class _Importer:
         )
 
     def validate(self, data: dict[str, Any], skipped: set[str]) -> tuple[Any, list[Problem]]:
+        from typedseg.config.base import UserImports, user_imports
         from typedseg.config.errors import problems_from_validation
         from typedseg.config.experiment import Experiment
         from typedseg.config.rules.experiment import check_experiment
-        from typedseg.loading import importable
 
-        folder = FilePath(self.cfg.path).resolve().parent
         experiment: Experiment | None = None
         try:
-            with importable(folder, FilePath.cwd()):
+            # Never imports: a user's class is kept as the data the config wrote (see `unchecked_user_types`).
+            with user_imports(UserImports(loaded=False, keep=True)):
                 validated = Experiment.model_validate_json(json.dumps(data, allow_nan=True))
         except ValidationError as exc:
             found = problems_from_validation(exc, Experiment)
         else:
             experiment = validated
             found = [p for p in check_experiment(validated) if not p.is_error]
+            found += unchecked_user_types(validated)
         omitted = frozenset().union(*(OMISSION_CODES.get(section, frozenset()) for section in skipped))
         problems: list[Problem] = []
         for problem in found:
@@ -234,6 +234,27 @@ class _Importer:
         if item.location is None:
             return (len(rank), 0)
         return (rank.get(item.location.file, len(rank)), item.location.line)
+
+
+def unchecked_user_types(experiment: Any) -> list[Problem]:
+    """A warning for each of the user's own classes in the config: recorded by its dotted path, never imported."""
+    from typedseg.loading.user_imports import unresolved
+
+    problems = []
+    for path, item in unresolved(experiment):
+        module = item.type.rpartition(".")[0]
+        problems.append(
+            Problem(
+                "user-type-unchecked",
+                path,
+                f"type '{item.type}' is your own class: `typedseg import` copies its settings as written and never "
+                f"imports '{module}', so they are not checked.",
+                f"Check them with `typedseg validate OUT --allow-import {module.partition('.')[0]}` on the written "
+                "config (the module must be installed or on PYTHONPATH).",
+                severity="warning",
+            )
+        )
+    return problems
 
 
 def data_path(data: Any, path: Path) -> Path:

@@ -160,14 +160,19 @@ class _Writer:
             if not forced and not _written(model, name, value, info):
                 continue
             call.items.append((name, self.value(value, info.annotation, (*path, name))))
+        for key, item in (model.__pydantic_extra__ or {}).items():  # a user object kept as data: its own keys
+            call.items.append((key, self.value(item, Any, (*path, key))))
         return call
 
     def user_type(self, model: UserConfig, call: _Call, path: tuple[str | int, ...]) -> None:
         """MMEngine builds `type` itself: name the class the user's config builds, not the config class."""
+        from typedseg.config.base import UnresolvedUserConfig
         from typedseg.problems import format_path
 
         runtime = type(model).runtime_class
-        if not runtime:
+        if isinstance(model, UnresolvedUserConfig):
+            runtime = model.type  # kept as the config wrote it (its module was not imported)
+        elif not runtime:
             runtime = model.type  # what `typedseg import` reads back; MMEngine needs the built class
             self.notes.append(
                 f"{format_path(path)}: type names the config class {runtime}, which MMEngine cannot build; set "
