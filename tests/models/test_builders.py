@@ -46,12 +46,12 @@ def tagged_config_classes() -> dict[str, type[BaseModel]]:
     found: dict[str, type[BaseModel]] = {}
     for info in pkgutil.walk_packages(config_models.__path__, config_models.__name__ + "."):
         module = importlib.import_module(info.name)
-        for name, obj in vars(module).items():
-            if not (isinstance(obj, type) and issubclass(obj, BaseModel)) or name.startswith("_"):
+        for obj in vars(module).values():
+            if not (isinstance(obj, type) and issubclass(obj, BaseModel)) or obj.__name__.startswith("_"):
                 continue
             tag = obj.model_fields.get("type")
             if tag is not None and typing.get_origin(tag.annotation) is typing.Literal:
-                found[name] = obj
+                found[obj.__name__] = obj  # by class name: a module may also bind an alias to it
     return found
 
 
