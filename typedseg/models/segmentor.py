@@ -128,6 +128,10 @@ class Segmentor(BaseModule):
     ) -> list[SegDataSample]:
         if data_samples is not None:
             metas = [dict(sample.metainfo) for sample in data_samples]
+            for (
+                meta
+            ) in metas:  # MMSeg needs img_shape (PackSegInputs records it); without it, the input's size
+                meta.setdefault("img_shape", tuple(inputs.shape[2:]))
         else:
             shape = inputs.shape[2:]
             metas = [
