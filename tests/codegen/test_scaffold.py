@@ -98,7 +98,7 @@ def test_content_calls_the_chosen_presets() -> None:
     assert "data = cityscapes(crop_size=CROP)\n" in plain and "schedule_80k()" in plain
     assert "optim_wrapper = OptimWrapper(optimizer=optimizer)\n" in plain
     assert "EMAHook" not in plain and "AmpOptimWrapper" not in plain and "AdamW" not in plain
-    assert "param_scheduler=schedule.param_scheduler," in plain
+    assert "    PolyLR(eta_min=1e-4, power=0.9, begin=0, by_epoch=False),  # MMSeg's schedules" in plain
     unet = new_config_source("fcn_unet_s5_d16", "cityscapes_769x769")
     assert "CROP = (768, 768)  # (h, w): cityscapes_769x769's 769x769, cut to a multiple of 16" in unet
 
@@ -122,6 +122,9 @@ runner = CliRunner()
 
 def test_cli_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "sub" / "exp.py"
+    result = runner.invoke(app, ["new", str(out)])
+    assert result.exit_code == 2 and "[output-not-writable]" in result.output  # the folder must exist
+    out.parent.mkdir()
     result = runner.invoke(
         app, ["new", str(out), "--model", "upernet_convnext", "--dataset", "ade20k", "--ema"]
     )
@@ -130,7 +133,7 @@ def test_cli_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     out.write_text("# mine\n", encoding="utf-8")
     result = runner.invoke(app, ["new", str(out)])
     assert result.exit_code == 2
-    assert "exists; pass --force to overwrite it." in result.output
+    assert "the file exists. Pass --force to replace it.  [output-exists]" in result.output
     assert out.read_text(encoding="utf-8") == "# mine\n"
     result = runner.invoke(app, ["new", str(out), "--force"])
     assert result.exit_code == 0
@@ -153,3 +156,15 @@ def test_cli_list_shows_every_choice() -> None:
             assert any(line.split()[:1] == [name] and choice.description in line for line in lines), name
     assert "  upernet_convnext      UPerNet on ConvNeXt-base, ImageNet weights, auxiliary FCN head" in lines
     assert "--model (default fcn_r50_d8):" in lines
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+def test_scheduler_ends_follow_the_run(tmp_path: Path, optimizer: str) -> None:
+    path = tmp_path / "exp.py"
+    path.write_text(new_config_source(model="deeplabv3_r50_d8", optimizer=optimizer), encoding="utf-8")
+    schedulers = load_config(path).experiment.param_scheduler
+    assert schedulers[-1].type == "PolyLR" and schedulers[-1].end is None
+    # A shorter or longer run needs no other change: the decay follows train_cfg.max_iters.
+    for length in ("40000", "160000"):
+        experiment = load_config(path, [f"train_cfg.max_iters={length}"]).experiment
+        assert experiment.train_cfg.max_iters == int(length)

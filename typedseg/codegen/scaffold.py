@@ -193,10 +193,12 @@ def new_config_source(
     ]
     if model.startswith("segformer_mit_"):
         imports.append(("typedseg.presets", "MIT_CHECKPOINTS"))
-    if optimizer == "adamw":
-        imports += [
-            ("typedseg.config.schedulers", name) for name in ("LinearLR", "PolyLR", "SchedulerConfig")
-        ]
+    names = (
+        ("LinearLR", "PolyLR", "SchedulerConfig") if optimizer == "adamw" else ("PolyLR", "SchedulerConfig")
+    )
+    imports += [
+        ("typedseg.config.schedulers", name) for name in names
+    ]  # its own schedule, ending with the run
     if ema:
         imports.append(("typedseg.config.hooks", "EMAHook"))
     max_iters = int(schedule[:-1]) * 1000
@@ -216,7 +218,6 @@ def new_config_source(
         num_classes=data.num_classes,
         crop=data.crop_size,
         schedule=schedule_function,
-        max_iters=max_iters,
         optimizer=optimizer,
         convnext=model == "upernet_convnext",
         unet_crop=_unet_crop(data.crop_size) if model == "fcn_unet_s5_d16" else None,
