@@ -216,3 +216,44 @@ def test_ade20k_reduces_zero_label_by_default(root: Path) -> None:
     assert len(dataset.metainfo["classes"]) == 150 and dataset.metainfo["reduce_zero_label"] is True
     gt = dataset[0]["data_samples"].gt_sem_seg
     assert gt is not None and int(gt.max()) == 255 and set(gt.unique().tolist()) <= {255, 0, 1, 2}
+
+
+def test_an_unreadable_image_in_a_worker_keeps_its_message(tmp_path: Path) -> None:
+    from typedseg.config.data import DataLoaderConfig, DefaultSampler
+    from typedseg.datasets import build_dataloader
+
+    write_synthetic(tmp_path, SynthSpec(train=2, val=1, size=(16, 16)))
+    (tmp_path / "images" / "train" / "00001.png").write_bytes(b"not a png")
+    cfg = DataLoaderConfig(
+        batch_size=1, num_workers=1, sampler=DefaultSampler(shuffle=False), dataset=folder(tmp_path)
+    )
+    with pytest.raises(DataError) as error:
+        list(build_dataloader(cfg, seed=0))
+    message = str(error.value)
+    assert message.startswith("sample 1: cannot read the image") and "Traceback" not in message
+    assert error.value.problem is not None and error.value.problem.code == "image-unreadable"
+
+
+def test_test_time_augmentation_views_and_collate(root: Path) -> None:
+    from typedseg.config.transforms import Resize, TestTimeAug
+    from typedseg.datasets import pseudo_collate
+
+    tta: list[TransformConfig] = [
+        LoadImageFromFile(),
+        TestTimeAug(
+            transforms=[
+                [Resize(scale_factor=0.5, keep_ratio=True), Resize(scale_factor=1.0, keep_ratio=True)],
+                [RandomFlip(prob=0.0), RandomFlip(prob=1.0)],
+                [LoadAnnotations()],
+                [PackSegInputs()],
+            ]
+        ),
+    ]
+    dataset = build_dataset(folder(root, pipeline=tta))
+    item = dataset[0]
+    assert [tuple(t.shape) for t in item["inputs"]] == [(3, 20, 24)] * 2 + [(3, 40, 48)] * 2
+    assert [s.metainfo["flip"] for s in item["data_samples"]] == [False, True, False, True]
+    flipped, plain = item["inputs"][3], item["inputs"][2]
+    assert torch.equal(flipped, plain.flip(-1))
+    batch = pseudo_collate([dataset[0], dataset[1]])
+    assert len(batch["inputs"]) == 4 and all(len(view) == 2 for view in batch["inputs"])  # one list per view

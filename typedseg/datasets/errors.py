@@ -1,16 +1,30 @@
 """The error a data problem raises: one message that names the file, the sample and what to do."""
 
+import re
+
 from typedseg.problems import Problem
+
+_CODE_SUFFIX = re.compile(r"  \[(?P<code>[a-z0-9]+(?:-[a-z0-9]+)*)\]$")
 
 
 class DataError(Exception):
     """Data a person must fix (a missing folder, an unreadable image): the CLI prints it and exits 2.
 
-    It keeps a one-string constructor so that torch's DataLoader can re-raise it from a worker process (it
-    rebuilds the exception from its message); `problem` is set where it is first raised.
+    torch's DataLoader re-raises an error from a worker process as `DataError(text)`, where the text is its report
+    ("Caught DataError in DataLoader worker process 0. Original Traceback ..."): the original one-line message (and
+    its code) are taken back from the traceback's last line, so the person sees the message, not the traceback.
     """
 
     def __init__(self, message: str, problem: Problem | None = None) -> None:
+        if problem is None and message.startswith("Caught DataError"):
+            last = message.rstrip().splitlines()[-1]
+            _, found, original = last.partition("DataError: ")
+            if found:
+                message = original
+        if problem is None:
+            match = _CODE_SUFFIX.search(message)
+            if match is not None:
+                problem = Problem(match["code"], (), message[: match.start()])
         super().__init__(message)
         self.problem = problem
 
