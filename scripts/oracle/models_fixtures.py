@@ -317,6 +317,23 @@ def family_losses() -> None:
     }
     for name, kwargs in dice_cases.items():
         results[f"dice_{name}"] = DiceLoss(**kwargs)(logits, label)
+    # OHEM: a decode head's loss_by_feat weights the hardest pixels (by probability, or by loss)
+    for name, sampler in (
+        ("ohem_thresh", dict(type="OHEMPixelSampler", thresh=0.7, min_kept=30)),
+        ("ohem_loss", dict(type="OHEMPixelSampler", min_kept=40)),
+    ):
+        head = MODELS.build(
+            ConfigDict(
+                type="FCNHead",
+                in_channels=4,
+                channels=4,
+                num_classes=4,
+                sampler=sampler,
+                loss_decode=dict(type="CrossEntropyLoss", loss_weight=1.0),
+            )
+        )
+        samples = [sample(label[i : i + 1].clone()) for i in range(label.shape[0])]
+        results[name] = head.loss_by_feat(logits, samples)["loss_ce"]
     results["accuracy"] = accuracy(logits, label, ignore_index=255)
     results["accuracy_all"] = accuracy(logits, no_ignore)
     cases["results"] = results

@@ -6,9 +6,11 @@ import pytest
 import torch
 
 from tests.models.oracle import load_fixture
+from typedseg.config.models.heads import FCNHead, OHEMPixelSampler
 from typedseg.config.models.losses import CrossEntropyLoss, DiceLoss
 from typedseg.config.models.segmentor import PreprocessorTestCfg
 from typedseg.config.models.segmentor import SegDataPreProcessor as PreprocessorConfig
+from typedseg.models.heads import build_head
 from typedseg.models.losses import accuracy, build_loss
 from typedseg.models.preprocessor import SegDataPreProcessor
 from typedseg.structures import SegBatch, SegDataSample
@@ -133,3 +135,18 @@ def test_accuracy_matches_mmseg() -> None:
     clean = label.clone()
     clean[label == 255] = 1
     torch.testing.assert_close(accuracy(logits, clean), LOSSES["results"]["accuracy_all"])
+
+
+@pytest.mark.parametrize(
+    ("name", "sampler"),
+    [
+        ("ohem_thresh", OHEMPixelSampler(thresh=0.7, min_kept=30)),
+        ("ohem_loss", OHEMPixelSampler(min_kept=40)),
+    ],
+)
+def test_ohem_sampled_loss_matches_mmseg(name: str, sampler: OHEMPixelSampler) -> None:
+    head = build_head(FCNHead(in_channels=4, channels=4, num_classes=4, sampler=sampler))
+    label = LOSSES["label"]
+    samples = [SegDataSample(gt_sem_seg=label[i : i + 1].clone()) for i in range(label.shape[0])]
+    losses = head.loss_by_feat(LOSSES["logits"], samples)
+    torch.testing.assert_close(losses["loss_ce"], LOSSES["results"][name], rtol=1e-5, atol=1e-6)
