@@ -8,6 +8,7 @@ imported on first use only: `typedseg validate` never renders anything.
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -22,9 +23,37 @@ Import = tuple[str, str]
 
 
 def python_string(value: str) -> str:
-    """A string literal in the double quotes `ruff format` prefers (single quotes when the text has a `"`)."""
+    """A string literal in the double quotes `ruff format` prefers (single quotes when the text has a `"`).
+
+    Built from `repr`, so every character is escaped as Python reads it back: `eval(python_string(s)) == s`.
+    """
     text = repr(value)
-    return f'"{text[1:-1]}"'.replace("\\'", "'") if '"' not in value else text
+    if "'" in value or '"' in value:
+        return (
+            text  # repr chose the quotes (double when the text has only single quotes) and escaped the rest
+        )
+    return f'"{text[1:-1]}"'
+
+
+def inline_text(value: str) -> str:
+    """User text for one line of generated code (a comment, a docstring): every character that is not printable
+    (newlines, `\\r`, form feeds, Unicode line and paragraph separators, NUL, terminal escapes) is written as its
+    escape sequence (`\\n`, `\\u2028`), so the text can neither end the comment nor start a line of code."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in value)
+
+
+def comment_text(value: str) -> str:
+    """User text for a `#` comment of a generated file: one printable line, no `{{` (MMEngine substitutes
+    `{{ fileDirname }}`-style placeholders anywhere in a config's text) and no encoding declaration (`coding:`
+    on one of the first two lines would change how Python decodes the file)."""
+    text = inline_text(value).replace("{{", "{ {")
+    return re.sub(r"coding([:=])", r"coding \1", text)
+
+
+def docstring_text(value: str) -> str:
+    """User text placed inside a generated triple-quoted docstring: one printable line, backslashes and quotes
+    escaped (the docstring reads back as the text shown)."""
+    return inline_text(value).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def docstring(text: str, indent: int = 4) -> str:
@@ -32,12 +61,13 @@ def docstring(text: str, indent: int = 4) -> str:
 
     Backslashes and triple quotes are escaped, so text copied from rst (`\\(a,b\\)`) stays valid Python.
     """
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    # Whitespace (newlines and Unicode line separators too) joins words; other unprintable characters are escaped.
+    paragraphs = [inline_text(" ".join(p.split())) for p in text.split("\n\n") if p.strip()]
     paragraphs = [p.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for p in paragraphs]
     pad = " " * indent
     if len(paragraphs) == 1 and indent + len(paragraphs[0]) + 6 <= LINE_LENGTH:
         body = paragraphs[0]
-        return f'"""{body[:-1]}\\""""' if body.endswith('"') else f'"""{body}"""'
+        return f'"""{body[:-1]}\\""""' if _ends_with_bare_quote(body) else f'"""{body}"""'
     width = LINE_LENGTH - indent - 3
     lines: list[str] = []
     for paragraph in paragraphs:
@@ -46,6 +76,14 @@ def docstring(text: str, indent: int = 4) -> str:
         lines.extend(textwrap.wrap(paragraph, width, break_long_words=False, break_on_hyphens=False))
     body = "\n".join(f"{pad}{line}" if line and i else line for i, line in enumerate(lines))
     return f'"""{body}\n{pad}"""'
+
+
+def _ends_with_bare_quote(body: str) -> bool:
+    """Whether `body` ends with a `"` that is not escaped (it would merge with the closing `\"\"\"`)."""
+    if not body.endswith('"'):
+        return False
+    before = body[:-1]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 0
 
 
 def _import_group(module: str) -> int:
@@ -106,6 +144,8 @@ def environment() -> Any:
     )
     env.filters["docstring"] = docstring
     env.filters["pystr"] = python_string
+    env.filters["comment"] = comment_text
+    env.filters["doctext"] = docstring_text
     return env
 
 

@@ -7,6 +7,7 @@ its meaning when a default changes later.
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from typing import Any
 
@@ -47,8 +48,11 @@ def to_yaml(experiment: BaseModel, schema_path: str | None = None) -> str:
         pass
 
     def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        # Quote strings that YAML 1.2 would read back as something else ('1e-4', 'null', '0o7').
-        ambiguous = value != "" and not isinstance(parse_scalar(value), str)
+        # Quote strings that YAML 1.2 would read back as something else ('1e-4', 'null', '0o7', '{a: 1}').
+        try:
+            ambiguous = value != "" and parse_scalar(value) != value
+        except Exception:  # not even valid YAML on its own (`{{ x }}`): quoted, it reads back as written
+            ambiguous = True
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if ambiguous else None)
 
     Dumper.add_representer(str, represent_str)
@@ -56,7 +60,7 @@ def to_yaml(experiment: BaseModel, schema_path: str | None = None) -> str:
     return header + yaml.dump(to_data(experiment), Dumper=Dumper, sort_keys=False, allow_unicode=True)
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _PythonWriter:
@@ -109,7 +113,7 @@ class _PythonWriter:
             arguments = self._arguments(value)
             if not arguments:
                 return f"{name}()"
-            if not all(_IDENTIFIER.match(key) for key, _ in arguments):
+            if not all(_IDENTIFIER.fullmatch(key) and not keyword.iskeyword(key) for key, _ in arguments):
                 return f"{name}(**{self.render(dict(arguments), indent)})"
             parts = [f"{key}={self.render(item, indent + 4)}" for key, item in arguments]
             return _join(f"{name}(", parts, ")", indent, pad, flat)

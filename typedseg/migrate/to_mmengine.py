@@ -307,7 +307,7 @@ def _render_flat(value: Any) -> str | None:
     if isinstance(value, dict):
         if not all(_render_flat(item) is not None for item in value.values()):
             return None
-        return "{" + ", ".join(f"{key!r}: {_render_flat(item)}" for key, item in value.items()) + "}"
+        return "{" + ", ".join(f"{_literal(key)}: {_render_flat(item)}" for key, item in value.items()) + "}"
     if isinstance(value, list | tuple):
         texts = [_render_flat(item) for item in value]
         if any(text is None for text in texts):
@@ -316,7 +316,7 @@ def _render_flat(value: Any) -> str | None:
         if isinstance(value, list):
             return f"[{joined}]"
         return f"({joined},)" if len(texts) == 1 else f"({joined})"
-    return repr(value)
+    return _literal(value)
 
 
 def _identifier(key: object) -> bool:
@@ -338,11 +338,26 @@ def _render_block(value: Any, indent: int) -> str:
         return "dict(\n" + "\n".join(lines) + f"\n{close})"
     if isinstance(value, dict):
         lines = [
-            f"{pad}{key!r}: {_render(item, indent + 4, len(repr(key)) + 3)}," for key, item in value.items()
+            f"{pad}{_literal(key)}: {_render(item, indent + 4, len(_literal(key)) + 3)},"
+            for key, item in value.items()
         ]
         return "{\n" + "\n".join(lines) + f"\n{close}}}"
     if isinstance(value, list | tuple):
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
         lines = [f"{pad}{_render(item, indent + 4, 1)}," for item in value]
         return opening + "\n" + "\n".join(lines) + f"\n{close}{closing}"
-    return repr(value)
+    return _literal(value)
+
+
+def _literal(value: object) -> str:
+    """`repr(value)`, with every `{` of a string written `\\x7b` when the string holds `{{`.
+
+    MMEngine substitutes `{{ fileDirname }}`, `{{$VAR:default}}` and `{{_base_.x}}` in a config's raw text
+    (`Config._substitute_predefined_vars` and its siblings run regexes over the file before parsing it), string
+    literals included: written verbatim, such a value would come back changed. `\\x7b` reads back as `{` in
+    Python, and the file's text then holds no `{{` for MMEngine to substitute.
+    """
+    text = repr(value)
+    if isinstance(value, str) and "{{" in value:
+        return text.replace("{", "\\x7b")
+    return text
