@@ -1,11 +1,11 @@
 """Runtime settings: environment, randomness, logging, visualization backends and LR auto-scaling."""
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, JsonValue, Tag
+from pydantic import Field, JsonValue
 
 from typedseg.config.base import SCHEMA_MODE, ConfigModel, Seq, discriminate
-from typedseg.config.lazy import LazyUnion
+from typedseg.config.lazy import LazyUnion, tagged_union, tags_of
 
 Launcher = Literal["none", "pytorch", "slurm", "mpi"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -126,20 +126,15 @@ class WandbVisBackend(ConfigModel):
     """Arguments to `wandb.watch`."""
 
 
-_BACKEND_TAGS = frozenset({"LocalVisBackend", "TensorboardVisBackend", "WandbVisBackend"})
-
-_TaggedVisBackendConfig = Annotated[
-    Union[
-        Annotated[LocalVisBackend, Tag("LocalVisBackend")],
-        Annotated[TensorboardVisBackend, Tag("TensorboardVisBackend")],
-        Annotated[WandbVisBackend, Tag("WandbVisBackend")],
-    ],
-    discriminate(_BACKEND_TAGS),
-]
-if TYPE_CHECKING or SCHEMA_MODE:
-    VisBackendConfig = _TaggedVisBackendConfig
+_VisBackends: TypeAlias = LocalVisBackend | TensorboardVisBackend | WandbVisBackend
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    VisBackendConfig: TypeAlias = _VisBackends
 else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
-    VisBackendConfig = Annotated[Any, LazyUnion.of(_TaggedVisBackendConfig)]
+    _TaggedVisBackends = tagged_union(_VisBackends)
+    _TaggedVisBackendConfig = Annotated[_TaggedVisBackends, discriminate(tags_of(_TaggedVisBackends))]
+    VisBackendConfig = (
+        _TaggedVisBackendConfig if SCHEMA_MODE else Annotated[Any, LazyUnion.of(_TaggedVisBackendConfig)]
+    )
 
 
 class Visualizer(ConfigModel):
@@ -174,11 +169,14 @@ class SegLocalVisualizer(ConfigModel):
     """Opacity of the drawn mask."""
 
 
-_TaggedVisualizerConfig = Annotated[Union[Visualizer, SegLocalVisualizer], Field(discriminator="type")]
-if TYPE_CHECKING or SCHEMA_MODE:
-    VisualizerConfig = _TaggedVisualizerConfig
+_Visualizers: TypeAlias = Visualizer | SegLocalVisualizer
+_TaggedVisualizerConfig = Annotated[_Visualizers, Field(discriminator="type")]
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    VisualizerConfig: TypeAlias = _Visualizers
 else:  # validated member by member: a config builds only the kinds it names (see LazyUnion.of)
-    VisualizerConfig = Annotated[Any, LazyUnion.of(_TaggedVisualizerConfig)]
+    VisualizerConfig = (
+        _TaggedVisualizerConfig if SCHEMA_MODE else Annotated[Any, LazyUnion.of(_TaggedVisualizerConfig)]
+    )
 
 
 class AutoScaleLR(ConfigModel):

@@ -5,22 +5,19 @@ entries whose name contains `loss`. The head passes its own `ignore_index` to ea
 CrossEntropyLoss uses it, DiceLoss ignores it and uses its own (see `typedseg.config.rules.model`).
 """
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, SerializeAsAny, Tag, WithJsonSchema, model_validator
+from pydantic import Field, model_validator
 
 from typedseg.config.base import (
     SCHEMA_MODE,
-    USER_JSON_SCHEMA,
-    USER_TAG,
     ConfigModel,
     Rules,
     Seq,
     UserConfig,
     discriminate,
-    user_validator,
 )
-from typedseg.config.lazy import LazyUnion
+from typedseg.config.lazy import LazyUnion, tagged_union, tags_of
 from typedseg.config.models.common import one_or_many
 
 Reduction = Literal["none", "mean", "sum"]
@@ -116,27 +113,20 @@ class UserLoss(UserConfig):
     """Base for a user's own loss config: subclass it, add its fields, and implement `build()`."""
 
 
-LOSS_TYPES = frozenset({"CrossEntropyLoss", "DiceLoss"})
+_Losses: TypeAlias = CrossEntropyLoss | DiceLoss
+_TaggedLosses = tagged_union(_Losses, user=UserLoss)
+LOSS_TYPES = tags_of(_TaggedLosses)
 """Every built-in loss `type` (MMSegmentation's class names)."""
 
-_LossConfigUnion = Annotated[
-    Union[
-        Annotated[CrossEntropyLoss, Tag("CrossEntropyLoss")],
-        Annotated[DiceLoss, Tag("DiceLoss")],
-        Annotated[
-            SerializeAsAny[UserLoss],
-            user_validator(UserLoss),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
-    ],
-    discriminate(LOSS_TYPES),
-]
-if TYPE_CHECKING or SCHEMA_MODE:
-    LossConfig = _LossConfigUnion
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    LossConfig: TypeAlias = _Losses | UserLoss
 else:  # validated member by member: each member's validator is built once and shared (see LazyUnion.of)
-    LossConfig = Annotated[Any, LazyUnion.of(_LossConfigUnion)]
+    _LossConfigUnion = Annotated[_TaggedLosses, discriminate(LOSS_TYPES)]
+    LossConfig = _LossConfigUnion if SCHEMA_MODE else Annotated[Any, LazyUnion.of(_LossConfigUnion)]
 """One loss: ours by MMSegmentation's `type`, or a user's `UserLoss` subclass by its dotted path."""
 
-LossDecode = Annotated[LossConfig | Seq[LossConfig], one_or_many(LossConfig)]
+if TYPE_CHECKING:
+    LossDecode: TypeAlias = LossConfig | Seq[LossConfig]
+else:
+    LossDecode = Annotated[LossConfig | Seq[LossConfig], one_or_many(LossConfig)]
 """A head's `loss_decode`: one loss, or several whose values are summed (per `loss_name`)."""

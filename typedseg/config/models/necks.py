@@ -1,19 +1,17 @@
 """Necks between backbone and heads: MMSegmentation's FPN, and the base of a user's own neck."""
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Optional, TypeAlias
 
-from pydantic import Field, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
+from pydantic import Field, PositiveInt, model_validator
 
 from typedseg.config.base import (
-    USER_JSON_SCHEMA,
-    USER_TAG,
     ConfigModel,
     Rules,
     Seq,
     UserConfig,
     discriminate,
-    user_validator,
 )
+from typedseg.config.lazy import tagged_union, tags_of
 from typedseg.config.models.common import (
     ActConfig,
     ConvConfig,
@@ -60,7 +58,7 @@ class FPN(ConfigModel):
     """Apply a ReLU before each extra conv but the first."""
     no_norm_on_lateral: bool = False
     """Lateral convs without normalization."""
-    conv_cfg: ConvConfig | None = None
+    conv_cfg: Optional[ConvConfig] = None  # Optional: jedi reads a two-kind alias with `| None` as nothing
     """Convolution layer config; None: Conv2d."""
     norm_cfg: NormConfig | None = None
     """Normalization layer config; None: none."""
@@ -131,17 +129,11 @@ class UserNeck(UserConfig):
         return self.type
 
 
-_TaggedNeckConfig = Annotated[
-    Union[
-        Annotated[FPN, Tag("FPN")],
-        Annotated[
-            SerializeAsAny[UserNeck],
-            user_validator(UserNeck),
-            Tag(USER_TAG),
-            WithJsonSchema(USER_JSON_SCHEMA),
-        ],
-    ],
-    discriminate(frozenset({"FPN"})),
-]
+Necks: TypeAlias = FPN
+"""Every built-in neck (a union once there are more)."""
+_TaggedNecks = tagged_union(Necks, user=UserNeck)
+NECK_TYPES = tags_of(_TaggedNecks)
+if not TYPE_CHECKING:  # type checkers read segmentor.NeckConfig, a plain union
+    _TaggedNeckConfig = Annotated[_TaggedNecks, discriminate(NECK_TYPES)]
 """The real union of necks (fields validate through `segmentor.NeckConfig`): FPN, or a user's `UserNeck`
 subclass by its dotted path."""

@@ -7,7 +7,7 @@ across its components (channels, class counts, checkpoints, slide inference) are
 """
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeAlias, Union
 
 from pydantic import JsonValue, PositiveInt, SerializeAsAny, Tag, WithJsonSchema, model_validator
 
@@ -195,10 +195,12 @@ class ModelTestCfg(ConfigModel):
 # ----------------------------------------------------------------------------------------------------
 
 
-if TYPE_CHECKING or SCHEMA_MODE:
-    from typedseg.config.models.necks import _TaggedNeckConfig
+if TYPE_CHECKING:  # a plain union: mypy, pyright and jedi all read it (jedi reads no Annotated)
+    from typedseg.config.models.necks import Necks, UserNeck
 
-    NeckConfig = _TaggedNeckConfig
+    NeckConfig: TypeAlias = Necks | UserNeck
+elif SCHEMA_MODE:
+    from typedseg.config.models.necks import _TaggedNeckConfig as NeckConfig
 else:  # the neck module loads only for a config that has a neck
     NeckConfig = Annotated[Any, LazyUnion("typedseg.config.models.necks", frozenset({"FPN"}), "UserNeck")]
 """A neck between backbone and heads: FPN, or a user's `UserNeck` subclass by its dotted path."""
@@ -207,7 +209,10 @@ else:  # the neck module loads only for a config that has a neck
 # Segmentors
 # ----------------------------------------------------------------------------------------------------
 
-AuxiliaryHeads = Annotated[HeadConfig | Seq[HeadConfig], one_or_many(HeadConfig)]
+if TYPE_CHECKING:
+    AuxiliaryHeads: TypeAlias = HeadConfig | Seq[HeadConfig]
+else:
+    AuxiliaryHeads = Annotated[HeadConfig | Seq[HeadConfig], one_or_many(HeadConfig)]
 """`auxiliary_head`: one head (its losses are logged as `aux.*`) or a list (`aux_0.*`, `aux_1.*`, ...)."""
 
 
@@ -220,7 +225,7 @@ class EncoderDecoder(ConfigModel):
     """The feature extractor."""
     decode_head: HeadConfig
     """The head whose logits are the prediction."""
-    neck: NeckConfig | None = None
+    neck: Optional[NeckConfig] = None  # Optional: jedi reads a two-kind alias with `| None` as nothing
     """A neck between backbone and heads; None: the heads take the backbone's outputs."""
     auxiliary_head: AuxiliaryHeads | None = None
     """Heads that only add training losses (deep supervision), one or a list."""

@@ -1,6 +1,6 @@
 """MMSegmentation's ResNet family: ResNet, ResNetV1c (deep stem) and ResNetV1d (deep stem, avg-down)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, JsonValue, PositiveInt, model_validator
 
@@ -88,7 +88,7 @@ class _ResNet(_Backbone):
     """Where a Bottleneck strides: the 3x3 conv (pytorch) or the first 1x1 conv (caffe)."""
     frozen_stages: int = -1
     """Freeze the stem and stages 1..frozen_stages (parameters and norm statistics); -1: nothing."""
-    conv_cfg: ConvConfig | None = None
+    conv_cfg: Optional[ConvConfig] = None  # Optional: jedi reads a two-kind alias with `| None` as nothing
     """Convolution layer config; None: Conv2d."""
     norm_cfg: NormConfig = default(BN)
     """Normalization layer config."""

@@ -1,6 +1,6 @@
 """MMSegmentation's UNet and its upsampling modules."""
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field, PositiveInt, model_validator
 
@@ -59,7 +59,7 @@ class InterpConv(ConfigModel):
 
     type: Literal["InterpConv"] = "InterpConv"
     """MMSegmentation's registry name of the upsampling module."""
-    conv_cfg: ConvConfig | None = None
+    conv_cfg: Optional[ConvConfig] = None  # Optional: jedi reads a two-kind alias with `| None` as nothing
     """Convolution layer config; None: Conv2d."""
     conv_first: bool = False
     """Convolve before interpolating."""
@@ -130,7 +130,7 @@ class UNet(_Backbone):
     """Dilation of each decoder stage (num_stages - 1 entries)."""
     with_cp: bool = False
     """Gradient checkpointing: less memory, slower training."""
-    conv_cfg: ConvConfig | None = None
+    conv_cfg: Optional[ConvConfig] = None  # Optional: jedi reads a two-kind alias with `| None` as nothing
     """Convolution layer config; None: Conv2d."""
     norm_cfg: NormConfig | None = default(BN)
     """Normalization layer config."""

@@ -1,7 +1,7 @@
 """MMSegmentation's BaseDecodeHead arguments and rules, shared by every decode head; a user's base."""
 
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, PositiveInt, model_validator
 
@@ -55,7 +55,7 @@ class _DecodeHead(ConfigModel):
     uses 0.3 when None)."""
     dropout_ratio: DropRate = 0.1
     """Dropout before the final classifier; 0: none."""
-    conv_cfg: ConvConfig | None = None
+    conv_cfg: Optional[ConvConfig] = None  # Optional: jedi reads a two-kind alias with `| None` as nothing
     """Convolution layer config; None: Conv2d."""
     norm_cfg: NormConfig | None = None
     """Normalization layer config; None: no normalization (MMSegmentation's configs set SyncBN)."""
