@@ -68,7 +68,8 @@ class DefaultSampler(torch.utils.data.Sampler[SampleKey]):
         return ((index, self.epoch) for index in self.order()[start:])
 
     def __len__(self) -> int:
-        return self.num_samples - self._start
+        """Samples per epoch on this rank (a resumed epoch yields fewer, from where it stopped)."""
+        return self.num_samples
 
     def set_epoch(self, epoch: int) -> None:
         """Start epoch `epoch` (its own shuffle) at its beginning, unless a loaded state resumes inside it."""
