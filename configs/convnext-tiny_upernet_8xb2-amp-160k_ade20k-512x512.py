@@ -8,7 +8,7 @@ since typedseg never downloads: give the downloaded file's path to train.
 """
 
 from typedseg.config.experiment import Experiment
-from typedseg.config.models.segmentor import ModelTestCfg, SegTTAModel
+from typedseg.config.models.segmentor import ModelTestCfg
 from typedseg.config.optim import AmpOptimWrapper, ParamwiseConfig
 from typedseg.config.optimizers import AdamW
 from typedseg.config.schedulers import LinearLR, PolyLR, SchedulerConfig
@@ -48,6 +48,4 @@ config = Experiment(
         crop_size=CROP,
         test_cfg=ModelTestCfg(mode="slide", crop_size=CROP, stride=(341, 341)),
     ),
-    tta_model=SegTTAModel(),
-    tta_pipeline=data.tta_pipeline,
 )

@@ -7,7 +7,6 @@ validate` warns (remote-checkpoint), since typedseg never downloads: give the do
 """
 
 from typedseg.config.experiment import Experiment
-from typedseg.config.models.segmentor import SegTTAModel
 from typedseg.presets import cityscapes, default_runtime, fcn_r50_d8, schedule_80k
 
 CROP = (512, 1024)  # (h, w)
@@ -18,6 +17,4 @@ config = Experiment(
     **schedule_80k().as_kwargs(),  # SGD lr 0.01, poly decay over 80k iterations, validate and save every 8k
     **data.as_kwargs(),  # batch 2 per GPU (MMSeg's 4xb2: 4 GPUs)
     model=fcn_r50_d8(crop_size=CROP),
-    tta_model=SegTTAModel(),
-    tta_pipeline=data.tta_pipeline,
 )

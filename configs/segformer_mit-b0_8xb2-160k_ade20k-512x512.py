@@ -7,7 +7,6 @@ train.
 """
 
 from typedseg.config.experiment import Experiment
-from typedseg.config.models.segmentor import SegTTAModel
 from typedseg.config.optim import CustomKeyConfig, OptimWrapper, ParamwiseConfig
 from typedseg.config.optimizers import AdamW
 from typedseg.config.schedulers import LinearLR, PolyLR, SchedulerConfig
@@ -44,6 +43,4 @@ config = Experiment(
     param_scheduler=param_scheduler,
     **data.as_kwargs(),  # batch 2 per GPU (MMSeg's 8xb2: 8 GPUs)
     model=segformer_mit_b0(150, checkpoint=MIT_CHECKPOINTS["b0"], crop_size=CROP),
-    tta_model=SegTTAModel(),
-    tta_pipeline=data.tta_pipeline,
 )

@@ -9,7 +9,7 @@ so its test_cfg keeps crop_size=256 and stride=170, unused in whole mode; kept h
 """
 
 from typedseg.config.experiment import Experiment
-from typedseg.config.models.segmentor import ModelTestCfg, SegTTAModel
+from typedseg.config.models.segmentor import ModelTestCfg
 from typedseg.presets import cityscapes, default_runtime, fcn_unet_s5_d16, schedule_160k
 
 CROP = (512, 1024)  # (h, w)
@@ -20,6 +20,4 @@ config = Experiment(
     **schedule_160k().as_kwargs(),  # SGD lr 0.01, poly decay over 160k iterations, validate and save every 16k
     **data.as_kwargs(),  # batch 4 per GPU (MMSeg's 4xb4: 4 GPUs)
     model=fcn_unet_s5_d16(19, crop_size=CROP, test_cfg=ModelTestCfg(mode="whole", crop_size=256, stride=170)),
-    tta_model=SegTTAModel(),
-    tta_pipeline=data.tta_pipeline,
 )

@@ -13,7 +13,7 @@ import pytest
 from typedseg.config.data import DefaultSampler, InfiniteSampler
 from typedseg.config.datasets import ADE20KDataset, CityscapesDataset, PascalVOCDataset
 from typedseg.config.experiment import Experiment
-from typedseg.config.models.segmentor import EncoderDecoder, SegTTAModel
+from typedseg.config.models.segmentor import EncoderDecoder
 from typedseg.config.rules.experiment import check_experiment
 from typedseg.config.transforms import RandomCrop, RandomResize, Resize, TestTimeAug
 from typedseg.presets import (
@@ -69,6 +69,7 @@ def test_sections_of_each_dataset(
     assert isinstance(test_resize, Resize) and test_resize.scale == scale
     assert isinstance(sections.tta_pipeline[1], TestTimeAug)
     assert set(sections.as_kwargs()) == {
+        "tta_pipeline",
         "train_dataloader",
         "val_dataloader",
         "test_dataloader",
@@ -110,8 +111,6 @@ def test_presets_compose_into_a_clean_experiment(model: EncoderDecoder, data: Da
         **schedule_20k().as_kwargs(),
         **data.as_kwargs(),
         model=model,
-        tta_model=SegTTAModel(),
-        tta_pipeline=data.tta_pipeline,
     )
     assert [f"{p.code}: {p.message}" for p in check_experiment(experiment)] == []
 

@@ -76,3 +76,48 @@ def test_presets_compose_into_a_valid_experiment() -> None:
 def test_each_call_is_a_fresh_equal_value() -> None:
     assert schedule_80k() == schedule_80k()
     assert schedule_80k() is not schedule_80k()
+
+
+def test_a_schedule_composes_with_your_own_optimizer_wrapper() -> None:
+    from typedseg.config.experiment import Experiment
+    from typedseg.config.optim import OptimWrapper
+    from typedseg.config.optimizers import AdamW
+    from typedseg.presets import ade20k, segformer_mit_b0
+
+    mine = OptimWrapper(optimizer=AdamW(lr=0.001, weight_decay=0.01))
+    experiment = Experiment(
+        **default_runtime().as_kwargs(),
+        **schedule_80k().as_kwargs(optim_wrapper=mine),
+        **ade20k().as_kwargs(),
+        model=segformer_mit_b0(150, crop_size=(512, 512)),
+    )
+    assert experiment.optim_wrapper == mine
+    assert experiment.train_cfg == schedule_80k().train_cfg  # the rest is the schedule's
+    assert experiment.param_scheduler == tuple(schedule_80k().param_scheduler)
+
+
+def test_as_kwargs_replaces_only_the_bundles_own_sections() -> None:
+    with pytest.raises(
+        TypeError, match=r"got 'model', which is not one of its sections .* Experiment\(\.\.\.\)"
+    ):
+        schedule_80k().as_kwargs(model=None)
+    assert default_runtime().as_kwargs(log_level="DEBUG")["log_level"] == "DEBUG"
+
+
+def test_the_runtime_and_a_dataset_bring_mmsegs_test_time_augmentation() -> None:
+    from typedseg.config.experiment import Experiment
+    from typedseg.config.models.segmentor import SegTTAModel
+    from typedseg.config.transforms import TestTimeAug
+    from typedseg.presets import ade20k
+
+    data = ade20k()
+    experiment = Experiment(**default_runtime().as_kwargs(), **schedule_80k().as_kwargs(), **data.as_kwargs())
+    assert (
+        experiment.tta_model == SegTTAModel()
+    )  # MMSeg's default_runtime: tta_model = dict(type='SegTTAModel')
+    assert experiment.tta_pipeline == tuple(data.tta_pipeline)  # its dataset bases: tta_pipeline
+    assert isinstance(experiment.tta_pipeline[1], TestTimeAug)
+    without = Experiment(
+        **default_runtime().as_kwargs(), **schedule_80k().as_kwargs(), **data.as_kwargs(tta_pipeline=None)
+    )
+    assert without.tta_pipeline is None

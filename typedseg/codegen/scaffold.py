@@ -183,7 +183,6 @@ def new_config_source(
     wrapper = "AmpOptimWrapper" if amp else "OptimWrapper"
     imports: list[Import] = [
         ("typedseg.config.experiment", "Experiment"),
-        ("typedseg.config.models.segmentor", "SegTTAModel"),
         ("typedseg.config.optim", wrapper),
         ("typedseg.config.optimizers", optimizer_class),
         ("typedseg.presets", "default_runtime"),

@@ -27,6 +27,7 @@ from typedseg.config.transforms import (
     TestTimeAug,
     TransformConfig,
 )
+from typedseg.presets.sections import section_kwargs
 
 if TYPE_CHECKING:  # each preset imports its own dataset class, so a config loads only the one it uses
     from typedseg.config.datasets import ADE20KDataset, CityscapesDataset, PascalVOCDataset, SegDataset
@@ -39,7 +40,9 @@ TTA_RATIOS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
 class DatasetSections:
     """The data sections of an experiment; pass them on with `Experiment(**sections.as_kwargs(), ...)`.
 
-    `tta_pipeline` is not in `as_kwargs()`: it needs `tta_model=SegTTAModel()` beside it, so pass both or neither.
+    `as_kwargs()` includes `tta_pipeline`, as MMSeg's dataset bases do; it needs a `tta_model` beside it, which
+    `default_runtime()` gives (pass `tta_pipeline=None` to leave test-time augmentation out). The sections you
+    give to `as_kwargs(...)` replace the preset's. `train_pipeline` and `test_pipeline` are there to build on.
     """
 
     train_pipeline: Sequence[TransformConfig]
@@ -51,14 +54,9 @@ class DatasetSections:
     val_evaluator: IoUMetric
     test_evaluator: IoUMetric
 
-    def as_kwargs(self) -> dict[str, Any]:
-        return {
-            "train_dataloader": self.train_dataloader,
-            "val_dataloader": self.val_dataloader,
-            "test_dataloader": self.test_dataloader,
-            "val_evaluator": self.val_evaluator,
-            "test_evaluator": self.test_evaluator,
-        }
+    def as_kwargs(self, **yours: Any) -> dict[str, Any]:
+        """The experiment's sections as keyword arguments; the sections in `yours` replace the preset's."""
+        return section_kwargs(self, yours, leave_out=("train_pipeline", "test_pipeline"))
 
 
 def _train_pipeline(

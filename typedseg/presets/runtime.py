@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from typedseg.config.runtime import (
     DistConfig,
@@ -14,11 +14,19 @@ from typedseg.config.runtime import (
     MultiProcessingConfig,
     SegLocalVisualizer,
 )
+from typedseg.presets.sections import section_kwargs
+
+if TYPE_CHECKING:
+    from typedseg.config.models.segmentor import SegTTAModel
 
 
 @dataclass(frozen=True)
 class RuntimeSections:
-    """The runtime sections of an experiment; pass them on with `Experiment(**sections.as_kwargs(), ...)`."""
+    """The runtime sections of an experiment; pass them on with `Experiment(**sections.as_kwargs(), ...)`.
+
+    `tta_model` is MMSeg's `SegTTAModel`, as in its default_runtime; it only acts with a `tta_pipeline` (the
+    dataset presets give one). `as_kwargs(log_level="DEBUG", ...)` uses your sections instead of these.
+    """
 
     default_scope: str
     env_cfg: EnvConfig
@@ -27,13 +35,17 @@ class RuntimeSections:
     log_level: LogLevel
     load_from: str | None
     resume: bool
+    tta_model: SegTTAModel
 
-    def as_kwargs(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in asdict(self)}
+    def as_kwargs(self, **yours: Any) -> dict[str, Any]:
+        """Every section as `Experiment` keyword arguments; the sections in `yours` replace these."""
+        return section_kwargs(self, yours)
 
 
 def default_runtime() -> RuntimeSections:
-    """cuDNN benchmark on, fork workers, NCCL, a local visualizer, iteration-style logs."""
+    """cuDNN benchmark on, fork workers, NCCL, a local visualizer, iteration-style logs, SegTTAModel."""
+    from typedseg.config.models.segmentor import SegTTAModel  # the model family loads on first use
+
     return RuntimeSections(
         default_scope="mmseg",
         env_cfg=EnvConfig(
@@ -46,4 +58,5 @@ def default_runtime() -> RuntimeSections:
         log_level="INFO",
         load_from=None,
         resume=False,
+        tta_model=SegTTAModel(),
     )

@@ -19,11 +19,15 @@ from typedseg.config.loops import IterBasedTrainLoop, TestLoop, ValLoop
 from typedseg.config.optim import OptimWrapper
 from typedseg.config.optimizers import SGD
 from typedseg.config.schedulers import PolyLR, SchedulerConfig
+from typedseg.presets.sections import section_kwargs
 
 
 @dataclass(frozen=True)
 class ScheduleSections:
-    """The schedule sections of an experiment; pass them on with `Experiment(**sections.as_kwargs(), ...)`."""
+    """The schedule sections of an experiment; pass them on with `Experiment(**sections.as_kwargs(), ...)`.
+
+    `as_kwargs(optim_wrapper=..., param_scheduler=...)` uses yours instead of the schedule's (see `section_kwargs`).
+    """
 
     optim_wrapper: OptimWrapper
     param_scheduler: Sequence[SchedulerConfig]
@@ -32,15 +36,9 @@ class ScheduleSections:
     test_cfg: TestLoop
     default_hooks: DefaultHooks
 
-    def as_kwargs(self) -> dict[str, Any]:
-        return {
-            "optim_wrapper": self.optim_wrapper,
-            "param_scheduler": self.param_scheduler,
-            "train_cfg": self.train_cfg,
-            "val_cfg": self.val_cfg,
-            "test_cfg": self.test_cfg,
-            "default_hooks": self.default_hooks,
-        }
+    def as_kwargs(self, **yours: Any) -> dict[str, Any]:
+        """Every section as `Experiment` keyword arguments; the sections in `yours` replace the schedule's."""
+        return section_kwargs(self, yours)
 
 
 def iter_schedule(max_iters: int, checkpoint_interval: int | None = None) -> ScheduleSections:
