@@ -113,7 +113,6 @@ def validate(
     allow_import: AllowImportOption = None,
 ) -> None:
     """Check configs completely (types, unknown keys, cross-field rules) without importing torch. Exit 2 if invalid."""
-    from typedseg.loading import load_config
     from typedseg.loading.render import dumps, format_problems, problems_json
     from typedseg.problems import ConfigError, Problem
 
@@ -123,8 +122,7 @@ def validate(
     for file in files:
         problems: list[Problem]
         try:
-            loaded = load_config(file, overrides or [], allow_import=allowed)
-            problems = loaded.warnings
+            problems = _load(file, overrides, allowed).warnings
             valid = True
         except ConfigError as exc:
             problems = exc.problems
@@ -152,15 +150,13 @@ def show(
     allow_import: AllowImportOption = None,
 ) -> None:
     """Print the fully resolved config: every default filled in, overrides applied."""
-    from typedseg.loading import load_config
     from typedseg.loading.dump import to_json, to_python, to_yaml
     from typedseg.problems import ConfigError
 
     try:
-        loaded = load_config(file, overrides or [], allow_import=_allowed(allow_import), keep_unresolved=True)
+        experiment = _load(file, overrides, _allowed(allow_import), keep_unresolved=True).experiment
     except ConfigError as exc:
         raise _fail(list(exc.problems)) from None
-    experiment = loaded.experiment
     if output is ConfigFormat.json:
         text = to_json(experiment)
     elif output is ConfigFormat.yaml:
@@ -318,14 +314,13 @@ def export(
 
     Every format loads back equal: `load(export(x)) == x` (the MMEngine form through `typedseg import`).
     """
-    from typedseg.loading import load_config
     from typedseg.loading.dump import to_json, to_python, to_yaml
     from typedseg.problems import ConfigError
 
     output = _format_for(out, output, _EXPORT_SUFFIXES, ExportFormat.mmengine)
     _check_out(out, force=force, inputs=[file])
     try:
-        loaded = load_config(file, overrides or [], allow_import=_allowed(allow_import), keep_unresolved=True)
+        loaded = _load(file, overrides, _allowed(allow_import), keep_unresolved=True)
     except ConfigError as exc:
         raise _fail(list(exc.problems)) from None
     if output is ExportFormat.mmengine:
@@ -388,8 +383,36 @@ def diff(
         raise typer.Exit(code=1)
 
 
+def _load(
+    file: Path, overrides: list[str] | None, allow_import: list[str], *, keep_unresolved: bool = False
+) -> Any:
+    """`load_config`, or, for an MMSegmentation (MMEngine) config, the importer (which runs nothing) and then the
+    overrides: every verb that reads a config reads both. Raises ConfigError with every problem."""
+    from typedseg.loading import LoadedConfig, load_config
+    from typedseg.migrate.detect import is_mmengine_config
+
+    if not is_mmengine_config(file):
+        return load_config(file, overrides or [], allow_import=allow_import, keep_unresolved=keep_unresolved)
+    from typedseg.config.rules.experiment import check_experiment
+    from typedseg.loading.overrides import apply_overrides
+    from typedseg.migrate.importer import import_mmengine_config
+    from typedseg.problems import ConfigError
+
+    typer.echo(f"{file}: an MMSegmentation (MMEngine) config, read as `typedseg import` reads it.", err=True)
+    result = import_mmengine_config(file)
+    if not result.imported:
+        raise ConfigError(result.problems)
+    experiment = apply_overrides(result.experiment, overrides or [])
+    warnings = (
+        result.warnings if not overrides else [p for p in check_experiment(experiment) if not p.is_error]
+    )
+    return LoadedConfig(experiment, file, "python", tuple(overrides or ()), warnings)
+
+
 def _experiment(path: Path, *, mmseg: bool, allow_import: list[str]) -> Any:
-    if mmseg:
+    from typedseg.migrate.detect import is_mmengine_config
+
+    if mmseg or is_mmengine_config(path):
         from typedseg.migrate.importer import import_mmengine_config
         from typedseg.problems import ConfigError
 
