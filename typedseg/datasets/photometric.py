@@ -74,22 +74,27 @@ def hsv_to_bgr(hsv: np.ndarray) -> np.ndarray:
 
 def planar_bgr_to_hsv(planes: np.ndarray) -> np.ndarray:
     """`bgr_to_hsv` on (3, H, W) planes, returning planes: each channel is contiguous, which numpy reads fastest."""
-    b = planes[0].astype(np.int32)
-    g = planes[1].astype(np.int32)
-    r = planes[2].astype(np.int32)
+    b, g, r = planes[0], planes[1], planes[2]
     v = np.maximum(np.maximum(b, g), r)
-    diff = v - np.minimum(np.minimum(b, g), r)
-    numerator = r - g + 4 * diff
-    np.copyto(numerator, b - r + 2 * diff, where=v == g)
-    np.copyto(numerator, g - b, where=v == r)
-    numerator += 255
-    numerator <<= 8
-    numerator += diff
+    diff = v - np.minimum(np.minimum(b, g), r)  # uint8: v >= min
+    b16, g16, r16, d16 = b.astype(np.int16), g.astype(np.int16), r.astype(np.int16), diff.astype(np.int16)
+    numerator = r16 - g16  # blue is the largest: r - g + 4 diff
+    numerator += 4 * d16
+    other = b16 - r16  # green: b - r + 2 diff
+    other += 2 * d16
+    np.copyto(numerator, other, where=v == g)
+    np.subtract(g16, b16, out=other)  # red: g - b
+    np.copyto(numerator, other, where=v == r)
+    h_index = numerator.astype(np.int32)
+    h_index += 255
+    h_index <<= 8
+    h_index += diff
     out = np.empty(planes.shape, dtype=np.uint8)
-    np.take(_H_TABLE, numerator, out=out[0])
-    v_index = v << 8
-    v_index += diff
-    np.take(_S_TABLE, v_index, out=out[1])
+    np.take(_H_TABLE, h_index, out=out[0])
+    s_index = v.astype(np.uint16)
+    s_index <<= 8
+    s_index += diff
+    np.take(_S_TABLE, s_index, out=out[1])
     out[2] = v
     return out
 
