@@ -217,7 +217,7 @@ def test_tensorboard_events_and_log_processor_windows(tmp_path: Path) -> None:
 
 
 def test_scalar_windows() -> None:
-    log = ScalarLog(window=3, track_totals=frozenset({"loss"}))
+    log = ScalarLog(window=3, track_totals=frozenset({"loss"}), track_extremes=frozenset({"loss"}))
     for value in (1.0, 2.0, 3.0, 4.0):
         log.update("train/loss", torch.tensor(value))
     history = log.history("train/loss")

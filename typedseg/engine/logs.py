@@ -113,8 +113,19 @@ class LineFormatter:
 
     @property
     def totals_needed(self) -> frozenset[str]:
-        """Scalars whose 'epoch' or 'global' windows custom_cfg reads (their running totals are kept)."""
-        return frozenset(c.data_src for c in self.custom if isinstance(c.window_size, str))
+        """Scalars whose 'epoch' or 'global' mean custom_cfg reads (their running sums are kept)."""
+        return frozenset(
+            c.data_src for c in self.custom if isinstance(c.window_size, str) and c.method_name == "mean"
+        )
+
+    @property
+    def extremes_needed(self) -> frozenset[str]:
+        """Scalars whose 'epoch' or 'global' min/max custom_cfg reads (their running min/max are kept)."""
+        return frozenset(
+            c.data_src
+            for c in self.custom
+            if isinstance(c.window_size, str) and c.method_name in ("min", "max")
+        )
 
     def collect(self, scalars: ScalarLog, mode: str) -> dict[str, float]:
         """The smoothed values of one mode's scalars, keyed without (or with, per log_with_hierarchy) prefix."""

@@ -95,16 +95,25 @@ class TrainLoop:
         self.milestones = [0, *(m for m, _ in pairs)]
         self.intervals = [cfg.val_interval, *(i for _, i in pairs)]
         self.val_interval = cfg.val_interval
-        self.position: dict[str, Any] = {}
-        """Where a checkpoint taken now would continue (filled by the loop at each boundary)."""
+        self.dynamic = bool(pairs)
+        self.passes = 0
+        """Passes over the dataloader finished before the current batch (epochs, for an epoch loop)."""
+        self.batches_done = 0
+        """Batches of the current pass the loop has taken (the position a checkpoint resumes at)."""
+        self.epoch_done = False
         self.iterator: Any = None
+
+    def position(self) -> dict[str, Any]:
+        """Where a checkpoint taken now continues (built only when one is saved)."""
+        return {"passes": self.passes, "batch_idx": self.batches_done, "epoch_done": self.epoch_done}
 
     def run(self, resume: ResumeAt | None) -> None:
         """Train from the state's counters (or from `resume`) to the end, or until a stop is requested."""
         raise NotImplementedError
 
     def _decide_val_interval(self, step: int) -> None:
-        self.val_interval = self.intervals[bisect.bisect(self.milestones, step) - 1]
+        if self.dynamic:
+            self.val_interval = self.intervals[bisect.bisect(self.milestones, step) - 1]
 
     def _should_validate(self, done: int, total: int) -> bool:
         return (
@@ -164,7 +173,7 @@ class IterBasedTrainLoop(TrainLoop):
             state.mode = "train"
             state.batch_idx = state.iter
             batch = next(iterator)
-            self.position = {"passes": iterator.passes, "batch_idx": state.iter + 1}
+            self.passes, self.batches_done = iterator.passes, state.iter + 1
             self._run_iter(batch)
             state.iter += 1
             if self.interrupted():
@@ -216,14 +225,14 @@ class EpochBasedTrainLoop(TrainLoop):
         for batch_idx, batch in enumerate(iterator, start):
             state.mode = "train"
             state.batch_idx = batch_idx
-            self.position = {"passes": state.epoch, "batch_idx": batch_idx + 1}
+            self.passes, self.batches_done, self.epoch_done = state.epoch, batch_idx + 1, False
             self._run_iter(batch)
             state.iter += 1
             if self.interrupted():
                 self.on_interrupt()
             if state.stop_requested:
                 break
-        self.position = {"passes": state.epoch + 1, "batch_idx": 0, "epoch_done": True}
+        self.passes, self.batches_done, self.epoch_done = state.epoch + 1, 0, True
         call("after_train_epoch", state)
         state.epoch += 1
         state.batch_idx = 0

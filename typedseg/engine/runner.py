@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import time
 from collections.abc import Iterator
@@ -191,7 +192,11 @@ class Runner:
             raise RunError("no-model", "the config has no model.", "Add a model section.")
         model = self.builders.model(exp.model).to(device)
         formatter = LineFormatter(exp.log_processor)
-        scalars = ScalarLog(exp.log_processor.window_size, formatter.totals_needed | {"time", "data_time"})
+        scalars = ScalarLog(
+            exp.log_processor.window_size,
+            formatter.totals_needed | {"time", "data_time"},
+            formatter.extremes_needed,
+        )
         state = RunState(
             experiment=exp,
             model=model,
@@ -323,7 +328,7 @@ class Runner:
         state, hooks = self.state, self.hooks
         assert state is not None and hooks is not None
         loop = self.train_loop
-        position = dict(loop.position) if loop is not None else {}
+        position = loop.position() if loop is not None else {}
         epoch_done = position.pop("epoch_done", False)
         sampler = sampler_of(loop.loader) if loop is not None else None
         checkpoint: dict[str, Any] = {
@@ -388,7 +393,7 @@ class Runner:
                 raise TrainingFault(
                     "no-loss", f"the model's losses {sorted(losses)} have no key with 'loss' in it."
                 )
-            if not torch.isfinite(loss):  # the one device sync per step: the check must precede the update
+            if not math.isfinite(loss.item()):  # the one device sync per step: the check precedes the update
                 terms = ", ".join(f"{k}={float(v.detach()):.4g}" for k, v in losses.items() if "loss" in k)
                 if skip:
                     log.warning(

@@ -53,6 +53,7 @@ class ScalarHistory:
         self.extremes: dict[str, Scalar] = {}
         """Running min/max over the run (`min`, `max`) and the epoch (`epoch_min`, `epoch_max`)."""
         self.track_totals = False
+        self.track_extremes = False
 
     def append(self, value: Scalar) -> None:
         self.recent.append(value)
@@ -61,6 +62,7 @@ class ScalarHistory:
             self.count += 1
             self.epoch_total = self.epoch_total + value
             self.epoch_count += 1
+        if self.track_extremes:
             for key, pick in (
                 ("min", _smaller),
                 ("max", _larger),
@@ -83,7 +85,7 @@ class ScalarHistory:
         if method == "current":
             return self.current()
         if window in ("epoch", "global") and self.track_totals:
-            if method == "mean":
+            if method == "mean" or not self.track_extremes:
                 epoch = window == "epoch"
                 total, count = (self.epoch_total, self.epoch_count) if epoch else (self.total, self.count)
                 return _floats([total])[0] / max(count, 1)
@@ -118,16 +120,26 @@ class ScalarHistory:
 class ScalarLog:
     """Every logged scalar by its hierarchical name (`train/loss`, `val/mIoU`), MMEngine's `log_scalars`."""
 
-    def __init__(self, window: int = 10, track_totals: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        window: int = 10,
+        track_totals: frozenset[str] = frozenset(),
+        track_extremes: frozenset[str] = frozenset(),
+    ) -> None:
         self.window = window
         self.track_totals = track_totals
+        """Scalars (names without the mode prefix) whose running sums are kept (epoch/global means)."""
+        self.track_extremes = track_extremes
+        """Scalars whose running min/max are kept (epoch/global min and max windows)."""
         self.histories: dict[str, ScalarHistory] = {}
 
     def history(self, name: str) -> ScalarHistory:
         found = self.histories.get(name)
         if found is None:
             found = self.histories[name] = ScalarHistory(self.window)
-            found.track_totals = name.split("/", 1)[-1] in self.track_totals
+            leaf = name.split("/", 1)[-1]
+            found.track_totals = leaf in self.track_totals or leaf in self.track_extremes
+            found.track_extremes = leaf in self.track_extremes
         return found
 
     def update(self, name: str, value: Scalar) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import torch
 
@@ -123,15 +124,22 @@ class ParamSchedulerHook(Hook):
 
     priority = 70
 
+    def __init__(self) -> None:
+        self._per_iter: list[Callable[[], None]] = []
+        self._per_epoch: list[Callable[[], None]] = []
+
+    def before_train(self, state: RunState) -> None:
+        stepped = [s for s in state.schedulers if not getattr(s, "need_val_args", False)]
+        self._per_iter = [s.step for s in stepped if not s.by_epoch]
+        self._per_epoch = [s.step for s in stepped if s.by_epoch]
+
     def after_train_iter(self, state: RunState) -> None:
-        for scheduler in state.schedulers:
-            if not scheduler.by_epoch and not getattr(scheduler, "need_val_args", False):
-                scheduler.step()
+        for step in self._per_iter:
+            step()
 
     def after_train_epoch(self, state: RunState) -> None:
-        for scheduler in state.schedulers:
-            if scheduler.by_epoch and not getattr(scheduler, "need_val_args", False):
-                scheduler.step()
+        for step in self._per_epoch:
+            step()
 
     def after_val_epoch(self, state: RunState) -> None:
         for scheduler in state.schedulers:

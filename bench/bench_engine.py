@@ -1,0 +1,305 @@
+"""Engine overhead per iteration, and process start to iteration 0: a hand-written PyTorch loop, typedseg's Runner
+and MMEngine 0.10.7's Runner on the same tiny model and data, in one run.
+
+Every arm trains the same 1x1-conv segmentation model on the same in-memory 8x8 images (batch 2, SGD, PolyLR over
+the run) from a plain DataLoader with an infinite shuffled sampler; typedseg and MMEngine run with their default
+hooks (timer, logger every 10 iterations, param scheduler, one checkpoint at the end, sampler seed, runtime info;
+by-iteration logging and checkpointing, which typedseg requires of an iteration loop). The
+compute is deliberately tiny, so the time an engine adds per iteration is what differs: overhead = time per
+iteration minus the raw loop's. "start -> iter 0" is from the parent starting the process to the first iteration
+beginning (imports, building, hooks). Each arm runs in its own process, arms interleaved over --rounds rounds; the
+table shows medians. MMEngine runs from the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
+
+    python bench/bench_engine.py [--iters 400] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ORACLE_PYTHON = os.environ.get("ORACLE_PYTHON", "/work/oracle-venv/bin/python")
+ROOT = Path(__file__).resolve().parent.parent
+
+# The model, data and loop shared by the arms: plain torch, written once and run by each interpreter.
+WORKLOAD = r"""
+import time
+T_IMPORTED = time.time()
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+SIZE, HW, CLASSES, BATCH = 64, 8, 3, 2
+
+
+class Data(torch.utils.data.Dataset):
+    def __init__(self):
+        g = torch.Generator().manual_seed(0)
+        self.images = torch.randint(0, 255, (SIZE, 3, HW, HW), dtype=torch.uint8, generator=g)
+        self.labels = torch.randint(0, CLASSES, (SIZE, 1, HW, HW), generator=g)
+
+    def __len__(self):
+        return SIZE
+
+    def __getitem__(self, index):
+        return {"inputs": self.images[index], "data_samples": self.labels[index]}
+
+
+def collate(samples):
+    return {"inputs": [s["inputs"] for s in samples], "data_samples": [s["data_samples"] for s in samples]}
+
+
+class Infinite(torch.utils.data.Sampler):
+    def __init__(self, size):
+        self.size = size
+
+    def __len__(self):  # one pass, as MMEngine's InfiniteSampler reports
+        return self.size
+
+    def __iter__(self):
+        g = torch.Generator().manual_seed(0)
+        while True:
+            yield from torch.randperm(self.size, generator=g).tolist()
+
+
+def loader():
+    return torch.utils.data.DataLoader(Data(), batch_size=BATCH, sampler=Infinite(SIZE), collate_fn=collate)
+
+
+def stack(batch):
+    return torch.stack(batch["inputs"]).float() / 255.0, torch.cat(batch["data_samples"])
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, CLASSES, 1)
+
+    def losses(self, images, labels):
+        return {"loss_ce": F.cross_entropy(self.conv(images), labels)}
+"""
+
+RAW = (
+    WORKLOAD
+    + r"""
+import json, sys
+iters, warmup = int(sys.argv[1]), int(sys.argv[2])
+torch.manual_seed(0)
+model = Net()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+data = iter(loader())
+base_lr, marks = 0.01, {}
+for it in range(iters):
+    if it == 0:
+        marks["iter0"] = time.time()
+    if it == warmup:
+        marks["timed"] = time.perf_counter()
+    images, labels = stack(next(data))
+    loss = model.losses(images, labels)["loss_ce"]
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    for group in optimizer.param_groups:  # PolyLR, power 1, eta_min 1e-4, stepped after the iteration
+        group["lr"] = (base_lr - 1e-4) * (1 - min(it + 1, iters - 1) / (iters - 1)) + 1e-4
+    if it == iters - 2:
+        marks["end"] = time.perf_counter()
+print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["timed"]) / (iters - 1 - warmup)}))
+"""
+)
+
+MMENGINE = (
+    WORKLOAD
+    + r"""
+import json, sys, tempfile
+sys.modules["torchvision"] = None  # the oracle venv's torchvision does not load with its torch; MMEngine's
+# environment report skips it on ModuleNotFoundError (which also spares MMEngine that import's time here)
+from mmengine.hooks import Hook
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+
+iters, warmup = int(sys.argv[1]), int(sys.argv[2])
+marks = {}
+
+
+class Model(BaseModel):
+    def __init__(self):
+        super().__init__()
+        self.net = Net()
+
+    def forward(self, inputs, data_samples=None, mode="tensor"):
+        images, labels = stack({"inputs": inputs, "data_samples": data_samples})
+        return self.net.losses(images, labels)
+
+
+class Marks(Hook):
+    priority = "LOWEST"
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if batch_idx == 0:
+            marks["iter0"] = time.time()
+        if batch_idx == warmup:
+            marks["timed"] = time.perf_counter()
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        if batch_idx == iters - 2:  # the last iteration saves the checkpoint: left out of the timing
+            marks["end"] = time.perf_counter()
+
+
+with tempfile.TemporaryDirectory() as work_dir:
+    runner = Runner(
+        model=Model(),
+        work_dir=work_dir,
+        train_dataloader=loader(),
+        train_cfg=dict(by_epoch=False, max_iters=iters, val_interval=10**9),
+        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01, momentum=0.9)),
+        param_scheduler=dict(type="PolyLR", eta_min=1e-4, power=1.0, by_epoch=False, begin=0, end=iters),
+        default_hooks=dict(checkpoint=dict(type="CheckpointHook", by_epoch=False, interval=iters)),
+        log_processor=dict(by_epoch=False),
+        custom_hooks=[Marks()],
+        randomness=dict(seed=0),
+    )
+    runner.train()
+print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["timed"]) / (iters - 1 - warmup)}))
+"""
+)
+
+TYPEDSEG = (
+    WORKLOAD
+    + r"""
+import json, sys, tempfile
+from typing import Any
+from typedseg.config.data import DataLoaderConfig
+from typedseg.config.datasets import UserDataset
+from typedseg.config.experiment import Experiment
+from typedseg.config.hooks import CheckpointHook, DefaultHooks, UserHook
+from typedseg.config.loops import IterBasedTrainLoop
+from typedseg.config.models.segmentor import UserModel
+from typedseg.config.optim import OptimWrapper
+from typedseg.config.optimizers import SGD
+from typedseg.config.runtime import LogProcessor, RandomnessConfig
+from typedseg.config.schedulers import PolyLR
+from typedseg.engine.components import Builders
+from typedseg.engine.hooks import Hook
+from typedseg.engine.runner import Runner
+
+iters, warmup = int(sys.argv[1]), int(sys.argv[2])
+marks = {}
+
+
+class Stack(nn.Module):
+    def forward(self, batch, training=False):
+        images, labels = stack(batch)
+        return {"inputs": images, "data_samples": labels}
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.data_preprocessor = Stack()
+        self.net = Net()
+
+    def forward(self, inputs, data_samples=None, mode="tensor"):
+        return self.net.losses(inputs, data_samples)
+
+
+class TinyModel(UserModel):
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return Model()
+
+
+class TinyData(UserDataset):
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return Data()
+
+
+class Marker(Hook):
+    priority = 100
+
+    def before_train_iter(self, state):
+        if state.iter == 0:
+            marks["iter0"] = time.time()
+        if state.iter == warmup:
+            marks["timed"] = time.perf_counter()
+
+    def after_train_iter(self, state):
+        if state.iter == iters - 2:  # the last iteration saves the checkpoint: left out of the timing
+            marks["end"] = time.perf_counter()
+
+
+class Marks(UserHook):
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return Marker()
+
+
+experiment = Experiment(
+    model=TinyModel(),
+    train_dataloader=DataLoaderConfig(batch_size=2, dataset=TinyData()),
+    train_cfg=IterBasedTrainLoop(max_iters=iters, val_interval=iters),
+    optim_wrapper=OptimWrapper(optimizer=SGD(lr=0.01, momentum=0.9)),
+    param_scheduler=[PolyLR(eta_min=1e-4, power=1.0, by_epoch=False, begin=0, end=iters)],
+    default_hooks=DefaultHooks(checkpoint=CheckpointHook(by_epoch=False, interval=iters)),
+    log_processor=LogProcessor(by_epoch=False),
+    custom_hooks=[Marks()],
+    randomness=RandomnessConfig(seed=0),
+)
+builders = Builders(dataloader=lambda cfg, **kw: loader())
+with tempfile.TemporaryDirectory() as work_dir:
+    Runner(experiment, work_dir=work_dir, builders=builders, progress=False).train()
+print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["timed"]) / (iters - 1 - warmup)}))
+"""
+)
+
+
+def run_arm(python: str, source: str, iters: int, warmup: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(source)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    started = time.time()
+    done = subprocess.run(
+        [python, handle.name, str(iters), str(warmup)], capture_output=True, text=True, env=env, check=False
+    )
+    os.unlink(handle.name)
+    if done.returncode != 0:
+        raise SystemExit(f"{python} arm failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"start_to_iter0": result["iter0"] - started, "per_iter": result["per_iter"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iters", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    arms = {"raw loop": (sys.executable, RAW), "typedseg": (sys.executable, TYPEDSEG)}
+    if Path(ORACLE_PYTHON).exists():
+        arms["MMEngine 0.10.7"] = (ORACLE_PYTHON, MMENGINE)
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in arms}
+    for _ in range(args.rounds):
+        for name, (python, source) in arms.items():
+            results[name].append(run_arm(python, source, args.iters, args.warmup))
+    per_iter = {name: statistics.median(r["per_iter"] for r in runs) for name, runs in results.items()}
+    start = {name: statistics.median(r["start_to_iter0"] for r in runs) for name, runs in results.items()}
+    raw_iter, raw_start = per_iter["raw loop"], start["raw loop"]
+    print(
+        f"{args.iters} iterations (timed: {args.warmup} to the one before the last), {args.rounds} rounds, medians; "
+        f"{os.cpu_count()} CPUs, torch threads 1"
+    )
+    print(f"{'arm':<18}{'per iter':>12}{'overhead':>12}{'x raw':>8}{'start->iter0':>15}{'vs raw':>10}")
+    for name in arms:
+        overhead = (per_iter[name] - raw_iter) * 1e6
+        print(
+            f"{name:<18}{per_iter[name] * 1e6:>10.1f}us{overhead:>10.1f}us{per_iter[name] / raw_iter:>8.2f}"
+            f"{start[name]:>14.2f}s{start[name] - raw_start:>+9.2f}s"
+        )
+
+
+if __name__ == "__main__":
+    main()
