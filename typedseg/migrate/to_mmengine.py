@@ -7,10 +7,10 @@ text = to_mmengine(experiment)        # `train_cfg = dict(type='IterBasedTrainLo
 The file is written from `templates/mmengine_config.py.j2`: one `name = dict(type=..., ...)` per section, in the
 form MMEngine, MMCV and MMSegmentation expect, and `typedseg import` reads it back to an equal experiment:
 
-- Settings are written where they differ from the default (typedseg's defaults are MMEngine's) or where the
-  config wrote a plain value (`resume=False`), so the file reads like the MMSegmentation config it may have come
-  from; `type` is always written, and so is what MMSegmentation reads without a default of its own (a
-  dataloader's `sampler`, the model's `test_cfg.mode`).
+- Settings are written where they differ from the default (typedseg's defaults are MMEngine's), also when the
+  config spelled a default out, so the file reads like the MMSegmentation config it may have come from and
+  holds no argument an older MMEngine rejects (`use_fsdp=False`); `type` is always written, and so is what
+  MMSegmentation reads without a default of its own (a dataloader's `sampler`, the model's `test_cfg.mode`).
 - Sequences become lists (`auxiliary_head`, pipelines, RandomFlip's `prob`/`direction` lists, which MMCV checks
   with `isinstance(..., list)`), fixed-size pairs stay tuples (crop sizes, `betas`, resize scales).
 - A scheduler's `begin` and `end` are always written; `end=None` ("until the end of training" in typedseg) as
@@ -216,13 +216,15 @@ def _is_scheduler(model: BaseModel) -> bool:
 
 
 def _written(model: BaseModel, name: str, value: Any, info: Any) -> bool:
-    """Required, different from the default, or a plain value the config wrote (`resume=False`)."""
+    """Required, or different from the default of the class that reads it (typedseg's defaults are MMEngine's).
+
+    A default is left out even when the config spelled it out (`show --format python` writes every setting):
+    MMEngine reads the same value, and some (`use_fsdp=False`) are arguments older MMEngine versions reject.
+    """
     if info.is_required():
         return True
     default = info.default_factory() if info.default_factory is not None else info.default
-    if value != default:
-        return True
-    return name in model.model_fields_set and isinstance(value, str | int | float)
+    return bool(value != default)
 
 
 # --- annotations: which sequences are fixed-size tuples -----------------------------------------------------------
