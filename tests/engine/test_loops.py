@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.engine.tiny import experiment
 from typedseg.config.hooks import CheckpointHook
 from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
 from typedseg.config.replace import replace
 from typedseg.engine.hooks.base import Hook
 from typedseg.engine.runner import Runner
-
-from tests.engine.tiny import experiment
 
 
 def validations(runner: Runner) -> list[tuple[int, int]]:
