@@ -168,3 +168,13 @@ def test_scheduler_ends_follow_the_run(tmp_path: Path, optimizer: str) -> None:
     for length in ("40000", "160000"):
         experiment = load_config(path, [f"train_cfg.max_iters={length}"]).experiment
         assert experiment.train_cfg.max_iters == int(length)
+
+
+def test_the_new_page_shows_what_new_writes() -> None:
+    page = (ROOT / "docs" / "cli" / "new.md").read_text(encoding="utf-8")
+    command = (
+        "$ typedseg new build/segformer_ade20k.py --model segformer_mit_b0 --dataset ade20k --schedule 160k"
+    )
+    assert f"{command} --optimizer adamw --amp --ema --force\n" in page
+    shown = page.split("It writes:\n\n```python\n", 1)[1].split("```\n", 1)[0]
+    assert shown == new_config_source("segformer_mit_b0", "ade20k", "160k", "adamw", amp=True, ema=True)
