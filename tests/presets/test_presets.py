@@ -121,3 +121,16 @@ def test_the_runtime_and_a_dataset_bring_mmsegs_test_time_augmentation() -> None
         **default_runtime().as_kwargs(), **schedule_80k().as_kwargs(), **data.as_kwargs(tta_pipeline=None)
     )
     assert without.tta_pipeline is None
+
+
+def test_the_docs_list_every_preset_and_every_recipe() -> None:
+    from pathlib import Path
+
+    import typedseg.presets
+
+    root = Path(__file__).resolve().parents[2]
+    page = (root / "docs" / "configs.md").read_text(encoding="utf-8")
+    functions = [name for name in typedseg.presets.__all__ if name[0].islower()]
+    assert [name for name in functions if f"`{name}(" not in page] == []
+    recipes = sorted(path.name for path in (root / "configs").glob("*.py"))
+    assert [name for name in recipes if f"| `configs/{name}` |" not in page] == []
