@@ -108,7 +108,9 @@ def test_validate_refuses_a_dotted_type_without_permission(project: Path) -> Non
     assert result.exit_code == 2
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{config.name}:2  custom_hooks[0]: type 'hostile_a.Hook' names a class of yours")
-    assert "pass --allow-import hostile_a (or list it" in first and first.endswith("[user-import-not-allowed]")
+    assert "pass --allow-import hostile_a (or list it" in first and first.endswith(
+        "[user-import-not-allowed]"
+    )
 
 
 def test_the_zen_of_python_is_not_printed(project: Path, capfd: pytest.CaptureFixture[str]) -> None:

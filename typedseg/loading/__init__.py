@@ -118,9 +118,13 @@ def _load_data_file(
     from typedseg.config.base import user_imports
     from typedseg.config.errors import problems_from_validation
     from typedseg.config.experiment import Experiment
-    from typedseg.loading.yaml12 import read_yaml
+    from typedseg.loading.yaml12 import MAX_CONFIG_BYTES, read_yaml, too_large
 
     filename = str(path)
+    if path.stat().st_size > MAX_CONFIG_BYTES:  # before reading it all into memory
+        raise ConfigError(
+            [too_large(f"the file is larger than {MAX_CONFIG_BYTES} bytes.").at(filename, None)]
+        )
     text = read_text(path)
     if fmt == "json":
         try:
@@ -129,6 +133,8 @@ def _load_data_file(
             raise ConfigError(
                 [Problem("syntax-error", (), f"{exc.msg}.", "", file=filename, line=exc.lineno)]
             ) from None
+        except (ValueError, RecursionError):
+            pass  # a number past Python's digit limit, nesting past json's: the YAML reader reports them
     try:
         doc = read_yaml(text)
     except Exception as exc:  # yaml.YAMLError: keep yaml out of this module's imports

@@ -32,8 +32,18 @@ def format_problem(problem: Problem) -> str:
     return f"{text}  [{problem.code}]"
 
 
-def format_problems(problems: Sequence[Problem]) -> str:
-    return "\n".join(format_problem(p) for p in problems)
+MAX_SHOWN_PROBLEMS = 50
+"""Problems printed for people: a config with thousands (a long list of wrong items) buries the first one, which is
+usually the cause of the rest; the count of the others follows. `--format json` lists them all."""
+
+
+def format_problems(problems: Sequence[Problem], limit: int = MAX_SHOWN_PROBLEMS) -> str:
+    """One line per problem, the first `limit` of them, then `... and N more problems`."""
+    lines = [format_problem(p) for p in problems[:limit]]
+    hidden = len(problems) - limit
+    if hidden > 0:
+        lines.append(f"... and {hidden} more problem{'s' if hidden != 1 else ''}")
+    return "\n".join(lines)
 
 
 def problems_json(problems: Sequence[Problem]) -> list[dict[str, object]]:

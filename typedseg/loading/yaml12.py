@@ -16,6 +16,16 @@ import yaml
 
 from typedseg.problems import Path, Problem
 
+MAX_CONFIG_BYTES = 1_000_000
+"""Bytes of a YAML/JSON config. A complete experiment written out is about 20 kB; a megabyte is a mistake (or an
+attack), and reading it would already take seconds."""
+MAX_YAML_NODES = 50_000
+"""Values built from one document, counting every use of an alias: bounds the 'billion laughs' alias bomb
+(377 bytes of `&a [*b, *b, ...]` that expand to billions of entries). A full experiment has about 2,000."""
+MAX_YAML_DEPTH = 100
+"""Nesting of one document (an experiment nests about 10 deep; libyaml stops at 1,000, the pure-Python parser
+at Python's recursion limit)."""
+
 _CORE_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -75,6 +85,8 @@ class YamlDocument:
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    nodes: int = 0
+    """Values built so far (for MAX_YAML_NODES)."""
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -98,7 +110,37 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+class LimitExceededError(Exception):
+    """A document is larger or deeper than the bounds above; `problem` says which, at its line."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def too_large(message: str, line: int | None = None) -> Problem:
+    return Problem(
+        "config-too-large",
+        (),
+        message,
+        "typedseg reads configs within limits that real configs stay far below; check the file is the config.",
+        line=line,
+    )
+
+
 def _build(node: yaml.Node, path: Path, doc: YamlDocument) -> Any:
+    doc.nodes += 1
+    if doc.nodes > MAX_YAML_NODES:
+        raise LimitExceededError(
+            too_large(
+                f"the document holds more than {MAX_YAML_NODES} values (aliases counted at every use).",
+                node.start_mark.line + 1,
+            )
+        )
+    if len(path) > MAX_YAML_DEPTH:
+        raise LimitExceededError(
+            too_large(f"the document nests more than {MAX_YAML_DEPTH} levels deep.", node.start_mark.line + 1)
+        )
     doc.lines.setdefault(path, node.start_mark.line + 1)
     if node.tag not in _CORE_TAGS:
         doc.problems.append(
@@ -147,14 +189,24 @@ def _build(node: yaml.Node, path: Path, doc: YamlDocument) -> Any:
 
 def read_yaml(text: str) -> YamlDocument:
     """Parse one YAML document. Syntax errors raise `yaml.YAMLError` (with a mark) for the caller to report."""
+    doc = YamlDocument(None)
+    if len(text) > MAX_CONFIG_BYTES:
+        doc.problems.append(too_large(f"the document is longer than {MAX_CONFIG_BYTES} characters."))
+        return doc
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:  # the pure-Python composer nests as deep as the document
+        doc.problems.append(too_large(f"the document nests more than {MAX_YAML_DEPTH} levels deep."))
+        return doc
     finally:
         loader.dispose()
-    doc = YamlDocument(None)
     if node is not None:
-        doc.data = _build(node, (), doc)
+        try:
+            doc.data = _build(node, (), doc)
+        except LimitExceededError as exc:
+            doc.data = None
+            doc.problems = [exc.problem]
     return doc
 
 

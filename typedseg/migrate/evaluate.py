@@ -21,11 +21,21 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from typedseg.migrate.errors import MMConfigError, fail, problem
+from typedseg.migrate.limits import (
+    LIMIT_HINT,
+    MAX_EVAL_STEPS,
+    MAX_INT_BITS,
+    MAX_ITEMS,
+    MAX_STRING_CHARS,
+    MAX_VALUE_DEPTH,
+    MAX_VALUE_WEIGHT,
+)
 from typedseg.migrate.source import BASE_KEY, PLACEHOLDER_PREFIX, SourceFile
 from typedseg.migrate.values import (
     NO_REFS,
@@ -36,7 +46,9 @@ from typedseg.migrate.values import (
     TList,
     TTuple,
     Value,
+    ValueTooLargeError,
     deep_refs,
+    measure,
     to_plain,
     type_name,
 )
@@ -45,7 +57,8 @@ from typedseg.problems import Problem
 DEPRECATION_KEY = "_deprecation_"
 _CALLABLES = frozenset({"dict", "sum", "len", "int", "range", "enumerate"})
 _ITERATORS = frozenset({"range", "enumerate"})
-_MAX_ITEMS = 1_000_000
+_FORMAT_WIDTHS = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(\*|\d+)?(?:\.(\*|\d+))?")
+"""The width and precision of each `%` conversion of a format string."""
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -308,6 +321,7 @@ class _Evaluator:
         self.last_line: dict[str, int] = {}
         self.reassigned: list[Reassignment] = []
         self.imports: list[ImportRecord] = []
+        self.steps = 0
 
     # -- errors
 
@@ -317,6 +331,46 @@ class _Evaluator:
 
     def refuse(self, node: ast.AST, message: str, hint: str = _UNSUPPORTED_HINT) -> MMConfigError:
         return fail("mmconfig-unsupported", message, self.file, getattr(node, "lineno", None), hint=hint)
+
+    def limit(self, node: ast.AST | int | None, message: str) -> MMConfigError:
+        """A bound of typedseg.migrate.limits: the config asks more of the reader than any real config does."""
+        line = node if isinstance(node, int) or node is None else getattr(node, "lineno", None)
+        return fail(
+            "mmconfig-limit",
+            message,
+            self.file,
+            line,
+            hint=LIMIT_HINT,
+        )
+
+    # -- bounds
+
+    def count(self, steps: int, node: ast.AST | int | None) -> None:
+        self.steps += steps
+        if self.steps > MAX_EVAL_STEPS:
+            raise self.limit(node, f"evaluating this file takes more than {MAX_EVAL_STEPS} steps")
+
+    def check_value(self, value: Value, node: ast.AST | int | None) -> None:
+        """Refuse a value whose copy would be too large or too deep (before anything copies it)."""
+        if not isinstance(value, TDict | TList | TTuple):
+            return
+        try:
+            visited = measure(value, max_weight=MAX_VALUE_WEIGHT, max_depth=MAX_VALUE_DEPTH)
+        except ValueTooLargeError as error:
+            raise self.limit(node, f"this value is too large: {error}") from None
+        self.count(visited, node)
+
+    def check_result(self, value: Value, node: ast.AST) -> Value:
+        """Refuse an integer, string or sequence result past its bound."""
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+            raise self.limit(node, f"`{_snippet(node)}` gives an integer of more than {MAX_INT_BITS} bits")
+        if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
+            raise self.limit(
+                node, f"`{_snippet(node)}` gives a string of more than {MAX_STRING_CHARS} characters"
+            )
+        if isinstance(value, TList | TTuple | TDict) and len(value.items) > MAX_ITEMS:
+            raise self.limit(node, f"`{_snippet(node)}` gives more than {MAX_ITEMS} items")
+        return value
 
     # -- statements
 
@@ -329,6 +383,7 @@ class _Evaluator:
                 cfg[name] = slot
         deprecation = cfg.pop(DEPRECATION_KEY, None)
         tree = TDict(cfg)
+        self.check_value(tree, None)
         if self.source.base_vars:
             tree = _as_dict(self.substitute(tree))
         assigned = {assignment.name for assignment in self.assignments}
@@ -349,6 +404,7 @@ class _Evaluator:
             if target.id == BASE_KEY:
                 return  # MMEngine removes every `_base_ = ...` before it runs the file
             slot = self.slot(node.value, node.lineno)
+            self.check_value(slot.value, node)
             self.ns[target.id] = slot
             self.bound_line[target.id] = node.lineno
             self.imported.pop(target.id, None)
@@ -400,6 +456,7 @@ class _Evaluator:
         finally:
             self.collect.pop()
         target.value.items.update(items)
+        self.check_value(target.value, call)
 
     # -- slots: an entry and the helper names it was computed from
 
@@ -441,12 +498,13 @@ class _Evaluator:
         method = _DISPATCH.get(type(node))
         if method is None:
             raise self.refuse(node, f"{_construct(node)} is not supported")
+        self.count(1, node)
         return method(self, node)
 
     def eval_constant(self, node: ast.Constant) -> Value:
         value = node.value
         assert isinstance(value, int | float | str | None)  # the static check refused other constants
-        return value
+        return self.check_result(value, node)
 
     def eval_name(self, node: ast.Name) -> Value:
         name = node.id
@@ -515,7 +573,9 @@ class _Evaluator:
             if not all(isinstance(number, int | float) for number in numbers):
                 raise self.error(node, "sum() of something other than numbers is not supported")
             self.use(deep_refs(argument))
-            return sum(number for number in numbers if isinstance(number, int | float))
+            return self.check_result(
+                sum(number for number in numbers if isinstance(number, int | float)), node
+            )
         # int(x)
         if isinstance(argument, TDict | TList | TTuple) or argument is None:
             raise self.error(
@@ -524,8 +584,8 @@ class _Evaluator:
         if isinstance(argument, str):
             self.check_text(argument, node)
         try:
-            return int(argument)
-        except ValueError as error:
+            return self.check_result(int(argument), node)
+        except (ValueError, OverflowError) as error:
             raise self.error(node, f"int(): {error}") from error
 
     def call_dict(self, node: ast.Call) -> Value:
@@ -602,7 +662,8 @@ class _Evaluator:
         if isinstance(value, TDict):
             if not isinstance(index, str) or index not in value.items:
                 raise self.error(
-                    node, f"`{_snippet(node)}`: key {index!r} not found (MMEngine raises KeyError)"
+                    node,
+                    f"`{_snippet(node)}`: key {_snippet(node.slice)} not found (MMEngine raises KeyError)",
                 )
             slot = value.items[index]
             self.use(slot.refs)
@@ -613,7 +674,9 @@ class _Evaluator:
                 return value[index]
             except IndexError as error:
                 raise self.error(node, "string index out of range") from error
-        raise self.error(node, f"'{type_name(value)}' object is not subscriptable with {index!r}")
+        raise self.error(
+            node, f"'{type_name(value)}' object is not subscriptable with {_snippet(node.slice)}"
+        )
 
     def eval_binop(self, node: ast.BinOp) -> Value:
         left = self.eval(node.left)
@@ -621,21 +684,23 @@ class _Evaluator:
         kind = type(node.op)
         symbol = _OP_SYMBOLS[kind]
         if kind is ast.Add and isinstance(left, TList) and isinstance(right, TList):
-            return TList(left.items + right.items)
+            return self.check_result(TList(left.items + right.items), node)
         if kind is ast.Add and isinstance(left, TTuple) and isinstance(right, TTuple):
-            return TTuple(left.items + right.items)
+            return self.check_result(TTuple(left.items + right.items), node)
         if kind is ast.Mult and isinstance(left, TList | TTuple) != isinstance(right, TList | TTuple):
             sequence, count = (left, right) if isinstance(left, TList | TTuple) else (right, left)
             assert isinstance(sequence, TList | TTuple)
             if not isinstance(count, int):
                 raise self.error(node, f"can't multiply sequence by non-int of type '{type_name(count)}'")
-            if count * len(sequence.items) > _MAX_ITEMS:
-                raise self.refuse(node, f"`{_snippet(node)}` builds more than {_MAX_ITEMS} items")
+            if count * len(sequence.items) > MAX_ITEMS:
+                raise self.limit(node, f"`{_snippet(node)}` builds more than {MAX_ITEMS} items")
             if isinstance(sequence, TList):
                 return TList(sequence.items * count)
             return TTuple(sequence.items * count)
         if kind is ast.Mod and isinstance(left, str):
             self.check_text(left, node)
+            self.check_format(left, node)
+            self.check_value(right, node)
             self.use(deep_refs(right))
             return self.apply(node, operator.mod, left, to_plain(right))
         for operand in (left, right):
@@ -646,15 +711,34 @@ class _Evaluator:
                 )
             if isinstance(operand, str):
                 self.check_text(operand, node)
-        if kind is ast.Pow and isinstance(right, int | float) and abs(right) > 10_000:
-            raise self.refuse(node, f"`{_snippet(node)}`: the exponent is too large")
+        if _int(left) and _int(right):
+            assert isinstance(left, int) and isinstance(right, int)
+            if kind is ast.Pow and right > 0 and right * _bits(left) > MAX_INT_BITS:
+                raise self.limit(
+                    node, f"`{_snippet(node)}` gives an integer of more than {MAX_INT_BITS} bits"
+                )
+            if kind is ast.Mult and _bits(left) + _bits(right) > MAX_INT_BITS:
+                raise self.limit(
+                    node, f"`{_snippet(node)}` gives an integer of more than {MAX_INT_BITS} bits"
+                )
         if kind is ast.Mult and isinstance(left, str) != isinstance(right, str):
             text, count = (left, right) if isinstance(left, str) else (right, left)
-            if isinstance(text, str) and isinstance(count, int) and len(text) * count > _MAX_ITEMS:
-                raise self.refuse(
-                    node, f"`{_snippet(node)}` builds a string of more than {_MAX_ITEMS} characters"
+            if isinstance(text, str) and isinstance(count, int) and len(text) * count > MAX_STRING_CHARS:
+                raise self.limit(
+                    node, f"`{_snippet(node)}` builds a string of more than {MAX_STRING_CHARS} characters"
                 )
         return self.apply(node, _BINOPS[kind], left, right)
+
+    def check_format(self, template: str, node: ast.AST) -> None:
+        """Refuse `%` widths and precisions that would build a huge string (`'%0999999999d' % 1`)."""
+        for match in _FORMAT_WIDTHS.finditer(template):
+            for number in match.groups():
+                if number == "*":
+                    raise self.refuse(node, f"`{_snippet(node)}`: a `*` width or precision is not supported")
+                if number is not None and int(number) > MAX_STRING_CHARS:
+                    raise self.limit(
+                        node, f"`{_snippet(node)}` asks for a width of more than {MAX_STRING_CHARS}"
+                    )
 
     def apply(self, node: ast.expr, function: Callable[[Any, Any], Any], left: Any, right: Any) -> Value:
         try:
@@ -665,13 +749,13 @@ class _Evaluator:
             raise self.refuse(
                 node, f"`{_snippet(node)}` gives a {type(result).__name__}, which is not supported"
             )
-        return result
+        return self.check_result(result, node)
 
     def eval_unaryop(self, node: ast.UnaryOp) -> Value:
         operand = self.eval(node.operand)
         if not isinstance(operand, int | float):
             raise self.error(node, f"bad operand type for unary operator: '{type_name(operand)}'")
-        return -operand if isinstance(node.op, ast.USub) else +operand
+        return self.check_result(-operand if isinstance(node.op, ast.USub) else +operand, node)
 
     def eval_joinedstr(self, node: ast.JoinedStr) -> Value:
         parts: list[str] = []
@@ -681,6 +765,7 @@ class _Evaluator:
                 continue
             assert isinstance(part, ast.FormattedValue)
             value = self.eval(part.value)
+            self.check_value(value, part)
             self.use(deep_refs(value))
             plain = to_plain(value)
             if isinstance(plain, str):
@@ -696,11 +781,14 @@ class _Evaluator:
                 spec_value = self.eval(part.format_spec)
                 assert isinstance(spec_value, str)
                 spec = spec_value
+                if any(int(digits) > MAX_STRING_CHARS for digits in re.findall(r"\d+", spec)):
+                    raise self.limit(part, f"f-string: a width of more than {MAX_STRING_CHARS} characters")
             try:
                 parts.append(format(plain, spec))
             except (TypeError, ValueError) as error:
                 raise self.error(part, f"f-string: {error}") from error
-        return "".join(parts)
+            self.check_result(parts[-1], part)
+        return self.check_result("".join(parts), node)
 
     def eval_listcomp(self, node: ast.ListComp) -> Value:
         items: list[Slot] = []
@@ -765,8 +853,8 @@ class _Evaluator:
                 ):
                     raise self.error(node, "range() takes one to three integers")
                 numbers = range(*(a for a in arguments if isinstance(a, int)))
-                if len(numbers) > _MAX_ITEMS:
-                    raise self.refuse(node, f"`{_snippet(node)}` has more than {_MAX_ITEMS} items")
+                if len(numbers) > MAX_ITEMS:
+                    raise self.limit(node, f"`{_snippet(node)}` has more than {MAX_ITEMS} items")
                 return [(number, NO_REFS) for number in numbers]
             if len(arguments) != 1:
                 raise self.refuse(node, "only `enumerate(x)` with one argument is supported")
@@ -857,6 +945,15 @@ class _Evaluator:
                 )
             value = value.items[key].value
         return value
+
+
+def _int(value: Value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _bits(value: int) -> int:
+    """Bits of an int operand (at least one: `1 ** n` is refused past the bound too)."""
+    return max(abs(value).bit_length(), 1)
 
 
 def _as_dict(value: Value) -> TDict:

@@ -20,9 +20,10 @@ from typing import Any
 
 from typedseg.migrate.errors import MMConfigError, fail, problem
 from typedseg.migrate.evaluate import Assignment, FileEval, ImportRecord, Reassignment, evaluate_file
+from typedseg.migrate.limits import LIMIT_HINT, MAX_VALUE_DEPTH, MAX_VALUE_WEIGHT
 from typedseg.migrate.merge import DELETE_KEY, combine_bases, merge_a_into_b
 from typedseg.migrate.source import read_source
-from typedseg.migrate.values import HelperRef, Location, TDict, to_plain, walk
+from typedseg.migrate.values import HelperRef, Location, TDict, ValueTooLargeError, measure, to_plain, walk
 from typedseg.problems import Path, format_path
 
 __all__ = [
@@ -259,6 +260,16 @@ class MMConfigLoader:
                 slot.loc.line,
                 path=(reserved[0],),
             )
+        try:  # every file was bounded, but merging adds them up: bound the whole before copying it out
+            measure(tree, max_weight=MAX_VALUE_WEIGHT, max_depth=MAX_VALUE_DEPTH)
+        except ValueTooLargeError as error:
+            raise fail(
+                "mmconfig-limit",
+                f"the merged config is too large: {error}",
+                loaded.path,
+                None,
+                hint=LIMIT_HINT,
+            ) from None
         provenance: dict[Path, Location] = {}
         derived: dict[Path, tuple[HelperRef, ...]] = {}
         leftover: list[Path] = []

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from typedseg.migrate.errors import fail
+from typedseg.migrate.limits import LIMIT_HINT, MAX_SOURCE_BYTES, MAX_SYNTAX_DEPTH
 
 BASE_KEY = "_base_"
 PLACEHOLDER_PREFIX = "__typedseg_base_var_"
@@ -72,8 +73,16 @@ def read_source(path: str) -> SourceFile:
             None,
         )
     try:
+        if os.path.getsize(path) > MAX_SOURCE_BYTES:
+            raise fail(
+                "mmconfig-limit",
+                f"the file is larger than {MAX_SOURCE_BYTES} bytes",
+                path,
+                None,
+                hint=LIMIT_HINT,
+            )
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+            text = handle.read(MAX_SOURCE_BYTES + 1)
     except (OSError, UnicodeDecodeError) as error:
         raise fail("mmconfig-read", f"cannot read the config: {error}", path, None) from error
 
@@ -100,9 +109,42 @@ def read_source(path: str) -> SourceFile:
         tree = ast.parse(text, filename=path)
     except SyntaxError as error:
         raise fail("mmconfig-syntax", f"syntax error: {error.msg}", path, error.lineno) from error
+    except (
+        RecursionError,
+        MemoryError,
+        ValueError,
+    ) as error:  # nesting past the compiler's limits; 5000 digits
+        raise fail(
+            "mmconfig-limit",
+            f"Python's parser gives up on this file ({type(error).__name__}: nesting or numbers past its limits)",
+            path,
+            None,
+            hint=LIMIT_HINT,
+        ) from None
+    deep = _too_deep(tree)
+    if deep is not None:
+        raise fail(
+            "mmconfig-limit",
+            f"an expression nests more than {MAX_SYNTAX_DEPTH} levels deep",
+            path,
+            getattr(deep, "lineno", None),
+            hint=LIMIT_HINT,
+        )
 
     entries, line = _base_entries(tree, path)
     return SourceFile(path=path, tree=tree, base_entries=entries, base_line=line, base_vars=base_vars)
+
+
+def _too_deep(tree: ast.Module) -> ast.AST | None:
+    """The first node nested deeper than MAX_SYNTAX_DEPTH, found without recursion (the checks that follow
+    recurse)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_SYNTAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
 
 
 def _base_entries(tree: ast.Module, path: str) -> tuple[tuple[str, ...], int | None]:
@@ -115,7 +157,7 @@ def _base_entries(tree: ast.Module, path: str) -> tuple[tuple[str, ...], int | N
         ):
             try:
                 value = ast.literal_eval(statement.value)
-            except ValueError as error:
+            except (ValueError, TypeError, MemoryError, RecursionError) as error:  # TypeError: `{[1]: 2}`
                 raise fail(
                     "mmconfig-bad-base",
                     "`_base_` must be a string or a list of strings written literally",

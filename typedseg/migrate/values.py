@@ -141,3 +141,47 @@ def type_name(value: Value) -> str:
     if isinstance(value, TTuple):
         return "tuple"
     return type(value).__name__
+
+
+class ValueTooLargeError(Exception):
+    """A value is heavier or deeper than `measure` allows (its message says which)."""
+
+
+def measure(value: Value, *, max_weight: int, max_depth: int) -> int:
+    """The weight of `value` as MMEngine would copy it out (shared containers count at every use); raises
+    `ValueTooLargeError` past `max_weight` or `max_depth` (a container holding itself is infinitely deep).
+
+    Returns the number of distinct containers visited: the work done, for the caller's step budget. Each distinct
+    container is weighed once (memoized by identity), so a value built by sharing is measured in the time it took
+    to build, however large its copy would be.
+    """
+    memo: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def weigh(item: Value, depth: int) -> tuple[int, int]:
+        if isinstance(item, str):
+            return 1 + len(item) // 64, 0
+        if not isinstance(item, TDict | TList | TTuple):
+            return 1, 0
+        key = id(item)
+        known = memo.get(key)
+        if known is None:
+            if key in active or depth > max_depth:
+                raise ValueTooLargeError(f"it nests more than {max_depth} levels deep")
+            active.add(key)
+            weight, height = 1, 0
+            entries = item.items.values() if isinstance(item, TDict) else item.items
+            for slot in entries:
+                child_weight, child_height = weigh(slot.value, depth + 1)
+                weight += child_weight
+                height = max(height, child_height + 1)
+                if weight > max_weight:
+                    raise ValueTooLargeError(f"copied out, it would hold more than {max_weight} entries")
+            active.discard(key)
+            known = memo[key] = (weight, height)
+        if depth + known[1] > max_depth:
+            raise ValueTooLargeError(f"it nests more than {max_depth} levels deep")
+        return known
+
+    weigh(value, 0)
+    return len(memo)
