@@ -24,8 +24,8 @@ def _floats(values: Iterable[Scalar]) -> list[float]:
     tensors = [v for v in items if isinstance(v, torch.Tensor)]
     if not tensors:
         return [float(v) for v in items]
-    # One transfer for all the tensors of a window, instead of one sync per value.
-    converted = iter(torch.stack([t.detach().float().reshape(()) for t in tensors]).tolist())
+    # One stack and one transfer for all the tensors of a window, instead of one sync per value.
+    converted = iter(torch.stack([t.reshape(()) for t in tensors]).float().tolist())
     return [next(converted) if isinstance(v, torch.Tensor) else float(v) for v in items]
 
 
@@ -77,8 +77,14 @@ class ScalarHistory:
         self.extremes.pop("epoch_min", None)
         self.extremes.pop("epoch_max", None)
 
+    def _settle(self) -> None:
+        """Turn the stored tensors into floats, once: later windows read the floats."""
+        if any(isinstance(v, torch.Tensor) for v in self.recent):
+            self.recent = deque(_floats(self.recent), maxlen=self.recent.maxlen)
+
     def current(self) -> float:
-        return _floats([self.recent[-1]])[0]
+        self._settle()
+        return float(self.recent[-1])
 
     def reduce(self, method: Reduce, window: int | Literal["epoch", "global"]) -> float:
         """The window's mean/min/max, or the latest value (MMEngine's HistoryBuffer.statistics)."""
@@ -91,8 +97,9 @@ class ScalarHistory:
                 return _floats([total])[0] / max(count, 1)
             held = self.extremes.get(method if window == "global" else f"epoch_{method}")
             return math.nan if held is None else _floats([held])[0]
+        self._settle()
         size = len(self.recent) if isinstance(window, str) else window
-        values = _floats(list(self.recent)[-size:])
+        values = [float(v) for v in list(self.recent)[-size:]]
         if not values:
             return math.nan
         if method == "mean":

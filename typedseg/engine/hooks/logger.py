@@ -34,6 +34,7 @@ class LoggerHook(Hook):
         self.progress_enabled = sys.stdout.isatty() if progress is None else progress
         self._progress: Any = None
         self._task: Any = None
+        self._device: torch.device | None = None
 
     def before_run(self, state: RunState) -> None:
         experiment = state.experiment
@@ -105,12 +106,14 @@ class LoggerHook(Hook):
             self._progress.stop()
             self._progress = None
 
-    @staticmethod
-    def _memory(state: RunState) -> int | None:
-        if state.device.type != "cuda":
+    def _memory(self, state: RunState) -> int | None:
+        """Peak CUDA memory (MB) since the last log, MMEngine's `memory`; None on the CPU."""
+        if self._device is None:
+            self._device = state.device
+        if self._device.type != "cuda":
             return None
-        peak = int(torch.cuda.max_memory_allocated(state.device) // (1024 * 1024))
-        torch.cuda.reset_peak_memory_stats(state.device)
+        peak = int(torch.cuda.max_memory_allocated(self._device) // (1024 * 1024))
+        torch.cuda.reset_peak_memory_stats(self._device)
         return peak
 
     # --- val / test ----------------------------------------------------------------------------------------
