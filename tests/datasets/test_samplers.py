@@ -174,3 +174,12 @@ def test_ranks_split_the_data(synthetic_root: Path) -> None:
         loader = build_dataloader(cfg, seed=2, rank=rank, world_size=3)
         seen += [s.metainfo["img_path"] for batch in loader for s in batch["data_samples"]]
     assert len(seen) == 12 and len(set(seen)) == 10  # round_up pads 10 samples to 12
+
+
+def test_creating_iterators_leaves_the_global_torch_stream_alone(synthetic_root: Path) -> None:
+    loader = build_dataloader(loader_cfg(synthetic_root, DefaultSamplerConfig(shuffle=True), 2), seed=0)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    next(iter(loader))
+    assert torch.equal(torch.rand(3), expected)

@@ -3,6 +3,7 @@
 from collections.abc import Iterator, Sequence
 from typing import Any, assert_never
 
+import torch
 import torch.utils.data
 
 from typedseg.config import data as cfgs
@@ -88,6 +89,10 @@ def build_dataloader(
     sampler = build_sampler(cfg, len(data), seed=seed, rank=rank, world_size=world_size)
     collate = pseudo_collate if cfg.collate_fn.type == "pseudo_collate" else same_shape_collate
     workers = cfg.num_workers
+    # Workers' base seed comes from this generator, not from torch's global one: creating an iterator (each epoch,
+    # or after a resume) then draws nothing from the training's random stream. Augmentation does not use it.
+    generator = torch.Generator()
+    generator.manual_seed(seed + rank)
     return SegDataLoader(
         data,
         batch_size=cfg.batch_size,
@@ -97,4 +102,5 @@ def build_dataloader(
         pin_memory=cfg.pin_memory,
         drop_last=cfg.drop_last,
         collate_fn=collate,
+        generator=generator,
     )
