@@ -160,3 +160,17 @@ def test_sigterm_saves_at_the_next_boundary_then_resumes_exactly(
     resumed.train()
     assert resumed.state is not None and resumed.state.start_iter == 6
     assert_same_training(final_state(tmp_path), reference)
+
+
+def test_a_checkpoint_after_an_epochs_last_batch_resumes_into_its_end(tmp_path: Path) -> None:
+    """Epoch loop, checkpoint every 4 iterations (epochs of 6): iter_12 is saved after epoch 1's last batch and
+    before its end; resuming from it runs only that end (no batch of the next epoch twice), as the reference."""
+    reference_dir, work_dir = tmp_path / "reference", tmp_path / "resumed"
+    tiny_runner(reference_dir, epochs=3, ema=False).train()
+    shutil.copytree(reference_dir, work_dir, ignore=shutil.ignore_patterns("iter_16*", "iter_18*", "epoch_*"))
+    (work_dir / "last_checkpoint").write_text(str(work_dir / "iter_12.pth"))
+    resumed = tiny_runner(work_dir, epochs=3, ema=False, resume=True)
+    resumed.train()
+    assert resumed.state is not None and resumed.state.start_iter == 12
+    a, b = final_state(work_dir, "iter_18.pth"), final_state(reference_dir, "iter_18.pth")
+    assert same_tensors(a["state_dict"], b["state_dict"])

@@ -215,11 +215,14 @@ class EpochBasedTrainLoop(TrainLoop):
         call("before_train_epoch", state)
         state.model.train()
         start = state.batch_idx if resume is not None else 0
-        if resume is not None and resume.sampler is not None:
+        # Saved after the epoch's last batch, before its end: only the epoch's end is left to run (a sampler may
+        # read such a state as the start of the next epoch).
+        finished = resume is not None and 0 < state.loader_length <= start
+        if resume is not None and resume.sampler is not None and not finished:
             sampler = sampler_of(self.loader)
             if sampler is not None:
                 sampler.load_state_dict(resume.sampler)
-        iterator = iter(self.loader)
+        iterator = iter(self.loader) if not finished else iter(())
         if resume is not None and resume.rng is not None:
             set_rng_state(resume.rng)
         for batch_idx, batch in enumerate(iterator, start):
