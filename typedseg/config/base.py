@@ -10,7 +10,6 @@ Why each choice:
 """
 
 import functools
-import json
 import keyword
 import os
 import re
@@ -37,6 +36,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from typedseg.config.json_mode import validate_document_data
 from typedseg.problems import ConfigError, Construction, Problem, Site
 
 T = TypeVar("T")
@@ -396,7 +396,7 @@ def user_validator(base: type[U]) -> BeforeValidator:
         if isinstance(value, dict):
             cls = import_user_class(str(value.get("type", "")), base)
             if info.mode == "json":  # JSON mode's rules (arrays fill tuple fields) for the user's class too
-                return cls.model_validate_json(json.dumps(value, allow_nan=True))
+                return validate_document_data(cls, value)
             return cls.model_validate(value)
         return value
 

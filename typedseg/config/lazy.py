@@ -13,7 +13,6 @@ For the JSON Schema (typedseg schema) and for type checkers the field is the rea
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from typedseg.config.base import USER_TAG, UserConfig, import_user_class
+from typedseg.config.json_mode import validate_document_data
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class LazyUnion:
             )
         try:
             if info.mode == "json":  # keep JSON mode's rules (arrays fill tuple fields) for the member too
-                return cls.model_validate_json(json.dumps(value, allow_nan=True))
+                return validate_document_data(cls, value)
             return cls.model_validate(value)
         except ValidationError as exc:
             raise _under_tag(exc, tag) from None

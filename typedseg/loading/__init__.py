@@ -118,6 +118,7 @@ def _load_data_file(
     from typedseg.config.base import user_imports
     from typedseg.config.errors import problems_from_validation
     from typedseg.config.experiment import Experiment
+    from typedseg.config.json_mode import validate_document_data
     from typedseg.loading.yaml12 import MAX_CONFIG_BYTES, read_yaml, too_large
 
     filename = str(path)
@@ -167,7 +168,7 @@ def _load_data_file(
         # JSON mode: strict about scalars ("80000" is no int) but arrays fill tuple fields (betas: [0.9, 0.999]).
         # User types named by dotted path are imported only as `policy` allows (nothing is added to sys.path).
         with user_imports(policy):
-            experiment = Experiment.model_validate_json(json.dumps(doc.data, allow_nan=True))
+            experiment = validate_document_data(Experiment, doc.data)
     except ValidationError as exc:
         problems = problems_from_validation(exc, Experiment)
         if overrides:  # the file fails as written: validate it again with the --set values in place
@@ -177,7 +178,7 @@ def _load_data_file(
             if fixed is not None:
                 try:
                     with user_imports(policy):
-                        return Experiment.model_validate_json(json.dumps(fixed, allow_nan=True)), locate
+                        return validate_document_data(Experiment, fixed), locate
                 except ValidationError as again:
                     problems = blame(problems_from_validation(again, Experiment), overrides)
         raise ConfigError(_locate_with(locate, problems, filename)) from None

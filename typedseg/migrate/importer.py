@@ -16,7 +16,6 @@ rules, so one run reports both what cannot be imported and what is wrong. Only a
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,13 +138,14 @@ class _Importer:
         from typedseg.config.base import UserImports, user_imports
         from typedseg.config.errors import problems_from_validation
         from typedseg.config.experiment import Experiment
+        from typedseg.config.json_mode import validate_document_data
         from typedseg.config.rules.experiment import check_experiment
 
         experiment: Experiment | None = None
         try:
             # Never imports: a user's class is kept as the data the config wrote (see `unchecked_user_types`).
             with user_imports(UserImports(loaded=False, keep=True)):
-                validated = Experiment.model_validate_json(json.dumps(data, allow_nan=True))
+                validated = validate_document_data(Experiment, data)
         except ValidationError as exc:
             found = problems_from_validation(exc, Experiment)
         else:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
 
 from typedseg.config.base import ConfigModel, Seq
+from typedseg.config.json_mode import validate_document_value
 
 M = TypeVar("M", bound=ConfigModel)
 
@@ -33,7 +33,7 @@ def one_or_many(member: Any) -> WrapValidator:
         if adapter is None:
             adapter = adapters[many] = TypeAdapter(Seq[member] if many else member)
         if info.mode == "json":  # keep JSON mode's rules (arrays fill tuple fields) for the member too
-            return adapter.validate_json(json.dumps(value))
+            return validate_document_value(adapter, value)
         return adapter.validate_python(value)
 
     return WrapValidator(validate)
