@@ -36,7 +36,9 @@ def test_detection_reads_the_syntax_only(mmseg: Path, tmp_path: Path) -> None:
 def test_validate_says_so_and_checks_it_through_the_importer(mmseg: Path) -> None:
     result = runner.invoke(app, ["validate", str(mmseg)])
     assert result.exit_code == 0, result.output
-    assert f"{mmseg}: an MMSegmentation (MMEngine) config, read as `typedseg import` reads it" in result.stderr
+    assert (
+        f"{mmseg}: an MMSegmentation (MMEngine) config, read as `typedseg import` reads it" in result.stderr
+    )
     assert result.stdout.splitlines()[-1] == f"{mmseg}: valid"
 
 

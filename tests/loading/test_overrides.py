@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path as FilePath
+
 import pytest
 
 from typedseg.config.optimizers import SGD, AdamW
@@ -179,9 +181,11 @@ def test_overrides_apply_to_a_python_file_that_breaks_a_rule() -> None:
     assert load_config(broken, ["train_cfg.max_iters=500"]).experiment.train_cfg.max_iters == 500
 
 
-def test_overrides_apply_to_a_data_file_with_a_bad_value(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_overrides_apply_to_a_data_file_with_a_bad_value(tmp_path: FilePath) -> None:
     config = tmp_path / "config.yaml"
-    text = open(BROKEN_RULE, encoding="utf-8").read().replace("max_iters: 400", "max_iters: four hundred")
+    text = (
+        FilePath(BROKEN_RULE).read_text(encoding="utf-8").replace("max_iters: 400", "max_iters: four hundred")
+    )
     config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(config)

@@ -14,7 +14,10 @@ def _reassigned(tmp_path: Path, text: str) -> list[tuple[str, int, int]]:
 
 
 def test_the_same_value_twice_loses_nothing(tmp_path: Path) -> None:
-    text = "crop_size = (640, 640)\nsize = dict(a=crop_size)\ncrop_size = (640, 640)\nx = {'a': [1, 2.0]}\nx = {'a': [1, 2.0]}\n"
+    text = (
+        "crop_size = (640, 640)\nsize = dict(a=crop_size)\ncrop_size = (640, 640)\n"
+        "x = {'a': [1, 2.0]}\nx = {'a': [1, 2.0]}\n"
+    )
     assert _reassigned(tmp_path, text) == []
 
 
