@@ -20,6 +20,21 @@ from typedseg.engine.scalars import ScalarLog
 LOGGER_NAME = "typedseg"
 
 
+class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is at the time (rich's progress bar redirects it while it runs)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> logging.Logger:
     """The run's logger: console lines `mm/dd HH:MM:SS - typedseg - LEVEL - msg`, the file with the year."""
     logger = logging.getLogger(LOGGER_NAME)
@@ -28,7 +43,7 @@ def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> lo
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
-    console = logging.StreamHandler(stream or sys.stdout)
+    console: logging.Handler = logging.StreamHandler(stream) if stream is not None else _Console()
     console.setFormatter(
         logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s", "%m/%d %H:%M:%S")
     )

@@ -145,8 +145,14 @@ class CheckpointHook(Hook):
             if previous and previous != str(path):
                 remove_checkpoint(Path(previous))
                 log.info("The previous best checkpoint %s is removed", previous)
+            step, unit = (state.epoch, "epoch") if by_epoch else (state.iter, "iter")
             log.info(
-                "The best checkpoint with %.4f %s at %s is saved to %s.", score, name, step_name, best_name
+                "The best checkpoint with %.4f %s at %d %s is saved to %s.",
+                score,
+                name,
+                step,
+                unit,
+                best_name,
             )
 
     def after_train(self, state: RunState) -> None:
