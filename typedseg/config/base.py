@@ -14,7 +14,7 @@ import keyword
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -85,6 +85,18 @@ def capture_site() -> Site | None:
     return Site(code.co_filename, frame.f_lineno)
 
 
+ProblemsOf = Callable[[ValidationError, type[BaseModel]], list[Problem]]
+"""Turns pydantic's errors for a model into problems with the paths a user wrote (`config.errors` does it)."""
+_explain: list[ProblemsOf] = []
+
+
+def explain_errors_with(problems_of: ProblemsOf) -> None:
+    """Install how a failed construction is explained. The `typedseg.config` package installs
+    `errors.problems_from_validation` when it is imported: `errors` walks the models' unions (and the experiment),
+    so it sits above this module, which must not import it (an import-linter contract keeps it so)."""
+    _explain[:] = [problems_of]
+
+
 class ConfigModel(BaseModel):
     """Base of all typedseg config models."""
 
@@ -108,9 +120,7 @@ class ConfigModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            from typedseg.config.errors import problems_from_validation
-
-            problems = problems_from_validation(exc, type(self))
+            problems = _explain[0](exc, type(self))
             raise ConfigError(
                 problems, Construction(type(self).__name__, site or Site("<unknown>", 0), data)
             ) from None
