@@ -169,3 +169,18 @@ def test_weights_only_is_passed_explicitly_everywhere() -> None:
     ).stdout
     assert calls, "expected torch.load calls"
     assert all("weights_only=True" in line for line in calls.splitlines())
+
+
+def test_resuming_with_another_scheduler_list_is_refused(tmp_path: Path) -> None:
+    from typedseg.config.replace import replace
+    from typedseg.config.schedulers import LinearLR, PolyLR
+
+    tiny_runner(tmp_path, ema=False).train()
+    runner = tiny_runner(tmp_path, ema=False, resume=True)
+    runner.experiment = replace(
+        runner.experiment,
+        param_scheduler=[LinearLR(start_factor=0.1, end=2, by_epoch=False), PolyLR(begin=2, by_epoch=False)],
+    )
+    with pytest.raises(RunError, match="holds 1 schedulers and the config has 2") as refused:
+        runner.train()
+    assert refused.value.problems[0].code == "resume-schedulers-mismatch"

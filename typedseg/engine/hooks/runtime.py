@@ -32,7 +32,8 @@ class RuntimeInfoHook(Hook):
             update("train/grad_norm", grad_norm)
 
     def before_train_epoch(self, state: RunState) -> None:
-        state.scalars.start_epoch("train")
+        if state.batch_idx == 0:  # not when a resume continues inside the epoch: its totals were restored
+            state.scalars.start_epoch("train")
 
     def after_val_epoch(self, state: RunState) -> None:
         for name, value in state.metrics.items():
