@@ -46,6 +46,9 @@ def test_run_a_python_config_then_test_its_checkpoint(tmp_path: Path, runner: Cl
     )
     assert result.exit_code == 0, result.output
     assert "mIoU: " in result.output
+    test_dir = max(p for p in work_dir.iterdir() if p.is_dir())
+    metrics = json.loads((test_dir / f"{test_dir.name}.json").read_text())  # MMEngine's test-metrics dump
+    assert f"mIoU: {metrics['mIoU']}" in result.output
 
 
 def test_run_a_yaml_config(tmp_path: Path, runner: CliRunner) -> None:
