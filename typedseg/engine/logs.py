@@ -71,6 +71,7 @@ class ScalarWriters:
         self.vis_dir = vis_dir
         vis_dir.mkdir(parents=True, exist_ok=True)
         self.json_path: Path | None = None
+        self.image_dirs: list[Path] = []
         self.tensorboard: Any = None
         self.wandb: Any = None
         for backend in backends:
@@ -92,6 +93,7 @@ class ScalarWriters:
             else:  # LocalVisBackend
                 save_dir.mkdir(parents=True, exist_ok=True)
                 self.json_path = save_dir / backend.scalar_save_file
+                self.image_dirs.append(save_dir / backend.img_save_dir)
         self._json = self.json_path.open("a", encoding="utf8") if self.json_path else None
 
     def add_config(self, text: str, name: str) -> None:
@@ -107,6 +109,21 @@ class ScalarWriters:
                     self.tensorboard.add_scalar(name, value, step)
         if self.wandb is not None:
             self.wandb.log(dict(scalars), step=step)
+
+    def add_image(self, name: str, image_rgb: Any, step: int) -> None:
+        """An (H, W, 3) uint8 RGB drawing: `<img_save_dir>/<name>_<step>.png` (LocalVisBackend), a TensorBoard
+        image, a wandb image (MMEngine's backends' add_image)."""
+        if self.image_dirs:
+            from typedseg.datasets.image_io import write_png
+
+            for folder in self.image_dirs:
+                write_png(folder / f"{name}_{step}.png", image_rgb)
+        if self.tensorboard is not None:
+            self.tensorboard.add_image(name, image_rgb, step, dataformats="HWC")
+        if self.wandb is not None:
+            import wandb
+
+            self.wandb.log({name: wandb.Image(image_rgb)}, step=step)
 
     def close(self) -> None:
         if self._json is not None:

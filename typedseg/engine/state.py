@@ -74,6 +74,8 @@ class RunState:
     """Seconds left in the current loop, as IterTimerHook estimates it."""
     train_loader: Any = None
     """The train DataLoader (its sampler is reseeded per epoch by DistSamplerSeedHook)."""
+    writers: Any = None
+    """The visualizer's backends (a `logs.ScalarWriters`, opened by the LoggerHook): where hooks send images."""
 
     stop_requested: bool = False
     """Set by `request_stop()`: training ends after the current iteration (or epoch) and its hooks."""

@@ -59,12 +59,9 @@ def build_hook(cfg: CustomHookConfig, *, progress: bool | None = None) -> tuple[
         case SegVisualizationHook():
             if not cfg.draw:
                 return None  # MMSegmentation's default: the hook draws nothing
-            raise RunError(
-                "visualization-unavailable",
-                "SegVisualizationHook(draw=True) needs the segmentation visualizer, which this version of "
-                "typedseg does not have yet.",
-                "Set draw=False (or remove the hook) to train without drawing predictions.",
-            )
+            from typedseg.engine.hooks.visualization import SegVisualizationHook as VisualizationHook
+
+            hook = VisualizationHook(cfg)
         case UserHook():
             hook = _user_hook(cfg)
             explicit = "priority" in cfg.model_fields_set

@@ -49,6 +49,7 @@ class LoggerHook(Hook):
             backends or (LocalVisBackend(),),
             purge_step=state.start_iter + 1 if state.resumed else None,
         )
+        state.writers = self.writers
 
     # --- train ---------------------------------------------------------------------------------------------
 
