@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from typedseg.config.models.common.init_args import Nonlinearity as Nonlinearity
     from typedseg.config.models.common.init_args import _ConstantArgs as _ConstantArgs
     from typedseg.config.models.common.init_args import _InitArgs as _InitArgs
-    from typedseg.config.models.common.init_args import _Initializer as _Initializer
     from typedseg.config.models.common.init_args import _KaimingArgs as _KaimingArgs
     from typedseg.config.models.common.init_args import _NamedOverride as _NamedOverride
     from typedseg.config.models.common.init_args import _NormalArgs as _NormalArgs
@@ -126,7 +125,6 @@ else:
                 "checkpoints",
             ),
             "init_args": (
-                "_Initializer",
                 "_InitArgs",
                 "_ConstantArgs",
                 "Nonlinearity",

@@ -7,15 +7,7 @@ from pydantic import Field
 from typedseg.config.base import ConfigModel
 
 
-class _Initializer(ConfigModel):
-    """Base of every initializer and `override` entry: the questions the rules ask of any of them."""
-
-    def pretrained_checkpoint(self) -> str | None:
-        """The checkpoint this entry loads (a Pretrained one), or None."""
-        return None
-
-
-class _InitArgs(_Initializer):
+class _InitArgs(ConfigModel):
     """Arguments of MMEngine's BaseInit: the bias every weight initializer also sets."""
 
     type: str
@@ -24,6 +16,10 @@ class _InitArgs(_Initializer):
     """Value the biases are filled with."""
     bias_prob: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     """Instead of bias: the prior probability p the bias encodes, bias = -log((1 - p) / p)."""
+
+    def pretrained_checkpoint(self) -> str | None:
+        """The checkpoint this initializer loads (only Pretrained ones do): what the rules ask of any init entry."""
+        return None
 
 
 class _ConstantArgs(_InitArgs):
@@ -90,7 +86,7 @@ class _TruncNormalArgs(_InitArgs):
     """Upper cutoff: values above are redrawn."""
 
 
-class _PretrainedArgs(_Initializer):
+class _PretrainedArgs(ConfigModel):
     type: Literal["Pretrained"] = "Pretrained"
     """MMEngine's registry name of the initializer: load weights from a checkpoint."""
     checkpoint: str
@@ -104,10 +100,13 @@ class _PretrainedArgs(_Initializer):
         return self.checkpoint
 
 
-class _NamedOverride(_Initializer):
+class _NamedOverride(ConfigModel):
     name: str
     """Attribute name of the sub-module to initialize (e.g. `conv_seg`); all of its layers are initialized."""
 
 
 class NameOverride(_NamedOverride):
     """Re-apply the enclosing initializer (without `layer`) to the named sub-module as a whole."""
+
+    def pretrained_checkpoint(self) -> str | None:
+        return None
