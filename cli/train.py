@@ -12,6 +12,18 @@ from typing import Annotated, Any
 
 import typer
 
+from .distributed import (
+    LauncherOption,
+    MasterAddrOption,
+    MasterPortOption,
+    NnodesOption,
+    NodeRankOption,
+    NprocOption,
+    RdzvEndpointOption,
+    RdzvTimeoutOption,
+    is_secondary_rank,
+    worker_argv,
+)
 from .main import SetOption, _fail, app
 
 ResumeCheckpoint = Annotated[
@@ -150,6 +162,14 @@ def run(
         list[str] | None,
         typer.Option("--allow-import", metavar="PKG", help="Let a YAML/JSON config import PKG."),
     ] = None,
+    nproc: NprocOption = None,
+    nnodes: NnodesOption = 1,
+    node_rank: NodeRankOption = 0,
+    master_addr: MasterAddrOption = None,
+    master_port: MasterPortOption = None,
+    rdzv_endpoint: RdzvEndpointOption = None,
+    rdzv_timeout: RdzvTimeoutOption = 900,
+    launcher: LauncherOption = None,
 ) -> None:
     """Train a config: build everything, check it before iteration 0, then run MMEngine's loops and hooks."""
     from typedseg.problems import ConfigError
@@ -157,18 +177,52 @@ def run(
     if checkpoint is not None and not resume:
         typer.echo(f"unexpected argument {checkpoint}: a checkpoint goes after --resume.", err=True)
         raise typer.Exit(code=2)
+    secondary = is_secondary_rank()
     try:
         experiment, text = _load(config, overrides or [], mmseg=mmseg, allow_import=allow_import or [])
         if amp:
             experiment = _with_amp(experiment)
     except ConfigError as exc:
-        raise _fail(list(exc.problems)) from None
+        raise (typer.Exit(code=2) if secondary else _fail(list(exc.problems))) from None
+    resolved_work_dir = work_dir or experiment.work_dir or Path("work_dirs") / config.stem
+    if (nproc is not None or nnodes > 1) and not dry_run:  # this process launches the workers
+        from typedseg.engine.launch import LaunchOptions, launch
+
+        options = LaunchOptions(
+            nproc=nproc or 1,
+            nnodes=nnodes,
+            node_rank=node_rank,
+            master_addr=master_addr,
+            master_port=master_port,
+            rdzv_endpoint=rdzv_endpoint,
+            rdzv_timeout=rdzv_timeout,
+        )
+        argv = worker_argv(
+            config,
+            work_dir=Path(resolved_work_dir),
+            checkpoint=checkpoint,
+            resume=resume,
+            overrides=overrides or [],
+            amp=amp,
+            mmseg=mmseg,
+            skip_nonfinite=skip_nonfinite,
+            allow_import=allow_import or [],
+        )
+        try:
+            code = launch(options, argv)
+        except ConfigError as exc:
+            raise _fail(list(exc.problems)) from None
+        raise typer.Exit(code=code)
+    if launcher is not None:
+        from typedseg.config.replace import replace
+
+        experiment = replace(experiment, launcher=launcher)
     from typedseg.engine.errors import TrainingFault, TrainingInterrupted
     from typedseg.engine.runner import Runner
 
     runner = Runner(
         experiment,
-        work_dir=work_dir or experiment.work_dir or Path("work_dirs") / config.stem,
+        work_dir=resolved_work_dir,
         resume=(checkpoint or True) if resume else None,
         on_nonfinite="skip" if skip_nonfinite else "stop",
         config_text=text,
@@ -181,12 +235,14 @@ def run(
             return
         runner.train()
     except ConfigError as exc:
-        raise _fail(_at(exc.problems, config)) from None
+        raise (typer.Exit(code=2) if secondary else _fail(_at(exc.problems, config))) from None
     except TrainingFault as exc:
-        typer.echo(str(exc), err=True)
+        if not secondary:
+            typer.echo(str(exc), err=True)
         raise typer.Exit(code=1) from None
     except TrainingInterrupted as exc:
-        typer.echo(str(exc), err=True)
+        if not secondary:
+            typer.echo(str(exc), err=True)
         raise typer.Exit(code=143) from None
     finally:
         from typedseg.engine.logs import close_logger

@@ -272,9 +272,13 @@ class CheckpointWriter:
     """Saves the run's checkpoint under a name; what goes in it is the runner's `collect` (model, optimizer,
     schedulers, hooks' state, loop position, sampler, RNG)."""
 
-    def __init__(self, folder: Path, collect: Callable[[bool, bool], dict[str, Any]]) -> None:
+    def __init__(
+        self, folder: Path, collect: Callable[[bool, bool], dict[str, Any]], *, writes: bool = True
+    ) -> None:
         self.folder = folder
         self.collect = collect
+        self.writes = writes
+        """False on ranks other than 0: they collect (a collective) and write nothing, delete nothing."""
         self.last: Path | None = None
 
     def save(
@@ -288,9 +292,13 @@ class CheckpointWriter:
     ) -> Path:
         """Write `folder/filename` durably; with `update_pointer`, `last_checkpoint` names it afterwards."""
         target = folder or self.folder
-        target.mkdir(parents=True, exist_ok=True)
         path = target / filename
-        save_checkpoint_file(self.collect(save_optimizer, save_param_scheduler), path)
+        checkpoint = self.collect(save_optimizer, save_param_scheduler)
+        if not self.writes:
+            self.last = path if update_pointer else self.last
+            return path
+        target.mkdir(parents=True, exist_ok=True)
+        save_checkpoint_file(checkpoint, path)
         if update_pointer:
             write_pointer(self.folder, path)
             self.last = path

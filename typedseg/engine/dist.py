@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,8 +26,13 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from typedseg.config.data import DataLoaderConfig, DefaultSampler
+from typedseg.config.replace import replace
 from typedseg.config.runtime import DistConfig, Launcher
 from typedseg.engine.errors import RunError
+from typedseg.engine.hooks.base import Hooks
+from typedseg.engine.hooks.logger import LoggerHook
+from typedseg.engine.hooks.profiler import ProfilerHook
 
 log = logging.getLogger("typedseg")
 
@@ -42,6 +48,8 @@ class DistContext:
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    owns_group: bool = False
+    """The process group was started by the runner (which then ends it), not by its caller."""
 
     @property
     def distributed(self) -> bool:
@@ -56,7 +64,11 @@ class DistContext:
 def effective_launcher(launcher: Launcher) -> Launcher:
     """The config's launcher; 'none' inside a torchrun (elastic) worker of several processes reads as 'pytorch',
     so `torchrun ... -m typedseg run CFG` needs no setting."""
-    if launcher == "none" and "TORCHELASTIC_RUN_ID" in os.environ and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    if (
+        launcher == "none"
+        and "TORCHELASTIC_RUN_ID" in os.environ
+        and int(os.environ.get("WORLD_SIZE", "1")) > 1
+    ):
         return "pytorch"
     return launcher
 
@@ -145,7 +157,7 @@ def die_with_launcher() -> None:
     """A worker of `typedseg run --nproc` dies with its launcher (Linux PR_SET_PDEATHSIG): SIGKILL to the
     launcher leaves no worker training on, writing checkpoints no one waits for."""
     expected = os.environ.get(LAUNCHER_PID)
-    if expected is None or not os.sys.platform.startswith("linux"):  # type: ignore[attr-defined]
+    if expected is None or not sys.platform.startswith("linux"):
         return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -174,7 +186,11 @@ def init_distributed(launcher: Launcher, cfg: DistConfig, device: torch.device) 
     where = f"{os.environ.get('MASTER_ADDR', '?')}:{os.environ.get('MASTER_PORT', '?')}"
     try:
         dist.init_process_group(
-            cfg.backend, init_method="env://", rank=context.rank, world_size=context.world_size, timeout=timeout
+            cfg.backend,
+            init_method="env://",
+            rank=context.rank,
+            world_size=context.world_size,
+            timeout=timeout,
         )
     except (RuntimeError, ValueError) as exc:  # DistNetworkError / DistStoreError are RuntimeErrors
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -185,7 +201,7 @@ def init_distributed(launcher: Launcher, cfg: DistConfig, device: torch.device) 
             "Check that every node can reach MASTER_ADDR:MASTER_PORT, that the port is free, and that all "
             "nodes started within the timeout.",
         ) from None
-    return context
+    return DistContext(context.rank, context.world_size, context.local_rank, owns_group=True)
 
 
 def shutdown() -> None:
@@ -259,4 +275,51 @@ def sync_metric(metric: object) -> None:
     device = local.device
     summed = local.to("cpu" if dist.get_backend() == "gloo" else device, copy=True)
     dist.all_reduce(summed, op=dist.ReduceOp.SUM)
-    metric.matrix = summed.to(device)  # type: ignore[attr-defined]
+    metric.matrix = summed.to(device)
+
+
+def wrap_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
+    """DistributedDataParallel around `model` with MMEngine's defaults: buffers are not broadcast before each
+    forward (SyncBuffersHook averages them), find_unused_parameters=False; rank 0's parameters and buffers are
+    broadcast once, here, so that every rank starts from the same weights."""
+    import inspect
+
+    from torch.nn.parallel import DistributedDataParallel
+
+    device_ids = [device.index] if device.type == "cuda" and device.index is not None else None
+    # torch >= 2.12 names it forward_sync_buffers (broadcast_buffers is deprecated); both still sync at init.
+    newer = "forward_sync_buffers" in inspect.signature(DistributedDataParallel.__init__).parameters
+    no_forward_sync: dict[str, bool] = (
+        {"forward_sync_buffers": False} if newer else {"broadcast_buffers": False}
+    )
+    return DistributedDataParallel(
+        model, device_ids=device_ids, find_unused_parameters=False, **no_forward_sync
+    )
+
+
+def eval_split(cfg: DataLoaderConfig) -> DataLoaderConfig:
+    """A validation/test loader config whose DefaultSampler does not pad (round_up=False): each sample is seen by
+    exactly one rank, so the summed counts are those of one process over the whole set (no duplicate)."""
+    if isinstance(cfg.sampler, DefaultSampler) and cfg.sampler.round_up:
+        return replace(cfg, sampler=replace(cfg.sampler, round_up=False))
+    return cfg
+
+
+def quiet_logger() -> None:
+    """Ranks other than 0 write no log file and print only errors (MMEngine's rule)."""
+    logger = logging.getLogger("typedseg")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+
+
+def rank0_hooks_removed(hooks: Hooks) -> Hooks:
+    """The hooks of a rank other than 0: without those that write logs, scalars, TensorBoard or traces."""
+    kept = [
+        (hook, priority)
+        for priority, _, hook in hooks.entries
+        if not isinstance(hook, LoggerHook | ProfilerHook)
+    ]
+    return Hooks(kept)

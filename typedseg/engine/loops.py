@@ -17,6 +17,7 @@ import torch
 
 from typedseg.config.loops import EpochBasedTrainLoop as EpochLoopConfig
 from typedseg.config.loops import IterBasedTrainLoop as IterLoopConfig
+from typedseg.engine.dist import sync_metric
 from typedseg.engine.hooks.base import Hooks
 from typedseg.engine.protocols import MetricLike
 from typedseg.engine.randomness import rng_state, set_rng_state
@@ -288,6 +289,7 @@ class EvalLoop:
         state.batch = state.outputs = None
         results: dict[str, float] = {}
         for metric in self.metrics:
+            sync_metric(metric)  # several processes: their counts merged (a no-op in one)
             results.update(metric.compute())
         state.metrics = results
         call(f"after_{mode}_epoch", state)

@@ -37,6 +37,19 @@ from typedseg.engine.checkpoint import (
     sweep_temp_files,
 )
 from typedseg.engine.components import Builders
+from typedseg.engine.dist import (
+    DistContext,
+    agree,
+    barrier,
+    broadcast_object,
+    eval_split,
+    gather_objects,
+    init_distributed,
+    quiet_logger,
+    rank0_hooks_removed,
+    shutdown,
+    wrap_model,
+)
 from typedseg.engine.errors import RunError, TrainingFault, TrainingInterrupted
 from typedseg.engine.hooks.base import Hooks
 from typedseg.engine.hooks.build import build_hooks
@@ -118,17 +131,16 @@ class Runner:
         self.hooks: Hooks | None = None
         self.train_loop: TrainLoop | None = None
         self._sigterm = False
+        self.dist = DistContext()
+        self._ddp: nn.Module | None = None
+        """The DistributedDataParallel wrapper the train step runs forward through (several processes)."""
+        self._agreed_stop = False
+        """SIGTERM seen by any rank (agreed at each step, so that all ranks stop after the same one)."""
 
     # --- checks before anything is built -----------------------------------------------------------------
 
     def _check_environment(self) -> torch.device:
         exp = self.experiment
-        if exp.launcher != "none":
-            raise RunError(
-                "launcher-unsupported",
-                f"launcher='{exp.launcher}': this version of typedseg trains in one process.",
-                "Set launcher='none' and start one process.",
-            )
         cuda = torch.cuda.is_available()
         wanted = self.device or torch.device("cuda" if cuda else "cpu")
         if wanted.type == "cuda" and not cuda:
@@ -137,6 +149,10 @@ class Runner:
                 "device 'cuda' was asked for, and this machine has no CUDA device.",
                 "Run on a machine with a GPU, or leave the device out to use the CPU.",
             )
+        # Before the model is built: SyncBN becomes nn.SyncBatchNorm only inside a process group.
+        self.dist = init_distributed(exp.launcher, exp.env_cfg.dist_cfg, wanted)
+        if wanted.type == "cuda" and self.dist.distributed and wanted.index is None:
+            wanted = torch.device("cuda", self.dist.local_rank)
         if not cuda:
             problems = self._cuda_settings()
             if problems:
@@ -157,8 +173,12 @@ class Runner:
         for hook in exp.custom_hooks:
             if getattr(hook, "type", "") == "ProfilerHook" and getattr(hook, "activity_with_cuda", False):
                 found.append("ProfilerHook(activity_with_cuda=True)")
-        if exp.model is not None and "SyncBN" in json.dumps(exp.model.model_dump(mode="json")):
-            found.append("the model uses SyncBN (use BN in one process)")
+        if (
+            self.dist.distributed
+            and exp.model is not None
+            and "SyncBN" in json.dumps(exp.model.model_dump(mode="json"))
+        ):  # one process reverts SyncBN to BatchNorm2d; several need torch's GPU-only SyncBatchNorm
+            found.append("the model uses SyncBN, which torch runs on GPUs only (use BN on CPUs)")
         for name in ("val_cfg", "test_cfg"):
             loop = getattr(exp, name)
             if loop is not None and loop.fp16:
@@ -172,13 +192,21 @@ class Runner:
         device = self._check_environment()
         torch.backends.cudnn.benchmark = exp.env_cfg.cudnn_benchmark
         resume_ckpt = self._find_resume() if training else None
-        seed = resolve_seed(exp.randomness)
+        seed = broadcast_object(resolve_seed(exp.randomness))  # one seed for all ranks (samplers share it)
         if resume_ckpt is not None:
             seed = int(resume_ckpt["meta"].get("seed", seed))
-        seed_everything(seed, exp.randomness.deterministic)
+        # diff_rank_seed: each rank's global RNGs (dropout, ...) start from seed + rank; samplers keep `seed`.
+        seed_everything(
+            seed + (self.dist.rank if exp.randomness.diff_rank_seed else 0), exp.randomness.deterministic
+        )
+        self.timestamp = broadcast_object(self.timestamp)  # one log folder, rank 0's
+        self.log_dir = self.work_dir / self.timestamp
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        sweep_temp_files(self.work_dir)
-        setup_logger(self.log_dir / f"{self.timestamp}.log", exp.log_level)
+        if not self.dist.is_main:  # only rank 0 writes logs
+            quiet_logger()
+        else:
+            sweep_temp_files(self.work_dir)
+            setup_logger(self.log_dir / f"{self.timestamp}.log", exp.log_level)
         log.info(
             "typedseg %s, torch %s, seed %d, device %s, work_dir %s",
             __version__,
@@ -187,7 +215,12 @@ class Runner:
             device,
             self.work_dir,
         )
-        self._save_config()
+        if self.dist.distributed:
+            log.info(
+                "distributed: %d processes, backend %s", self.dist.world_size, exp.env_cfg.dist_cfg.backend
+            )
+        if self.dist.is_main:
+            self._save_config()
         if exp.model is None:
             raise RunError("no-model", "the config has no model.", "Add a model section.")
         model = self.builders.model(exp.model).to(device)
@@ -220,7 +253,11 @@ class Runner:
         from typedseg.datasets.errors import DataError
 
         try:
-            loader = self.builders.dataloader(cfg, seed=seed, rank=0, world_size=1)
+            if self.dist.distributed and what != "train_dataloader":
+                cfg = eval_split(cfg)  # each validation/test sample on one rank, once
+            loader = self.builders.dataloader(
+                cfg, seed=seed, rank=self.dist.rank, world_size=self.dist.world_size
+            )
         except DataError as exc:
             if exc.problem is not None:
                 raise RunError(exc.problem.code, f"{what}: {exc.problem.message}", exc.problem.hint) from None
@@ -309,7 +346,19 @@ class Runner:
         state.iter, state.epoch, state.batch_idx = loop["iter"], loop["epoch"], loop["batch_idx"]
         state.start_iter = state.iter
         log.info("Resumed from %s at iteration %d (epoch %d)", path, state.iter, state.epoch)
-        return ResumeAt(sampler=loop.get("sampler"), rng=checkpoint.get("rng"), passes=loop.get("passes", 0))
+        rng = checkpoint.get("rng")
+        per_rank = checkpoint.get("rng_per_rank")
+        if self.dist.distributed and per_rank is not None:
+            if len(per_rank) == self.dist.world_size:
+                rng = per_rank[self.dist.rank]
+            else:
+                log.warning(
+                    "resume: %s was saved by %d processes and %d run now; every rank takes rank 0's RNG state.",
+                    path,
+                    len(per_rank),
+                    self.dist.world_size,
+                )
+        return ResumeAt(sampler=loop.get("sampler"), rng=rng, passes=loop.get("passes", 0))
 
     def _load_weights(self, path: Path, state: RunState, hooks: Hooks | None) -> None:
         weights = read_weights(path)
@@ -354,6 +403,8 @@ class Runner:
             },
             "rng": rng_state(),
         }
+        if self.dist.distributed:  # every rank's RNG states (a collective: every rank collects)
+            checkpoint["rng_per_rank"] = gather_objects(checkpoint["rng"])
         if save_optimizer and state.optim_wrapper is not None:
             checkpoint["optimizer"] = state.optim_wrapper.state_dict()
         if save_param_scheduler:
@@ -381,10 +432,13 @@ class Runner:
         preprocess: Any = model.data_preprocessor
         skip = self.on_nonfinite == "skip"
 
+        forward = self._ddp if self._ddp is not None else model  # DDP all-reduces the gradients in backward
+        distributed = self.dist.distributed
+
         def step(batch: Any) -> dict[str, torch.Tensor] | None:
-            with wrapper.optim_context(model):
+            with wrapper.optim_context(forward):
                 data = preprocess(batch, True)
-                losses: dict[str, torch.Tensor] = model(data["inputs"], data["data_samples"], mode="loss")
+                losses: dict[str, torch.Tensor] = forward(data["inputs"], data["data_samples"], mode="loss")
             loss: torch.Tensor | None = None
             for key, value in losses.items():  # MMEngine's parse_losses: every value whose key says "loss"
                 if "loss" in key:
@@ -393,17 +447,27 @@ class Runner:
                 raise TrainingFault(
                     "no-loss", f"the model's losses {sorted(losses)} have no key with 'loss' in it."
                 )
-            if not math.isfinite(loss.item()):  # the one device sync per step: the check precedes the update
+            bad = not math.isfinite(
+                loss.item()
+            )  # the one device sync per step: the check precedes the update
+            where = ""
+            if distributed:  # every rank stops (or skips) together, before backward's gradient all-reduce
+                (bad_ranks, _), (bad, self._agreed_stop) = agree([bad, self._sigterm])
+                where = f" on rank {', '.join(map(str, bad_ranks))}"
+            if bad:
                 terms = ", ".join(f"{k}={float(v.detach()):.4g}" for k, v in losses.items() if "loss" in k)
                 if skip:
                     log.warning(
-                        "iteration %d: the loss is not finite (%s); step skipped.", state.iter + 1, terms
+                        "iteration %d: the loss is not finite%s (%s); step skipped.",
+                        state.iter + 1,
+                        where,
+                        terms,
                     )
                     return None
                 raise TrainingFault(
                     "non-finite-loss",
-                    f"iteration {state.iter + 1}: the loss is not finite ({terms}); stopped before the optimizer "
-                    f"step, so no weight was changed by it. Lower the lr, add clip_grad, or check the data.",
+                    f"iteration {state.iter + 1}: the loss is not finite{where} ({terms}); stopped before the "
+                    f"optimizer step, so no weight was changed by it. Lower the lr, add clip_grad, or check the data.",
                 )
             wrapper.update_params(loss)
             losses["loss"] = loss  # the model's own dict, no copy: RuntimeInfoHook records detached values
@@ -440,6 +504,7 @@ class Runner:
                     break
         finally:
             state.iter += 1
+        barrier()  # rank 0 has written the checkpoint: all ranks exit together
         log.warning("SIGTERM: stopped after iteration %d; %s", state.iter, f"saved {saved}" if saved else "")
         raise TrainingInterrupted(saved)
 
@@ -473,10 +538,11 @@ class Runner:
         state.dataset_meta = dict(getattr(getattr(loader, "dataset", None), "metainfo", {}) or {})
         wrapper = self.builders.optim_wrapper(exp.optim_wrapper, state.model)
         if exp.auto_scale_lr is not None and exp.auto_scale_lr.enable:
-            ratio = exp.train_dataloader.batch_size / exp.auto_scale_lr.base_batch_size
+            total = exp.train_dataloader.batch_size * self.dist.world_size  # the real total batch size
+            ratio = total / exp.auto_scale_lr.base_batch_size
             for group in wrapper.optimizer.param_groups:
                 group["lr"] *= ratio
-            log.info("auto_scale_lr: lr scaled by %g", ratio)
+            log.info("auto_scale_lr: lr scaled by %g (total batch size %d)", ratio, total)
         state.optim_wrapper = wrapper
         length = loader_length(loader)
         train_cfg = exp.train_cfg
@@ -494,8 +560,12 @@ class Runner:
             max_epochs=max_epochs,
         )
         hooks = build_hooks(exp.default_hooks, tuple(exp.custom_hooks), progress=self.progress)
+        if not self.dist.is_main:
+            hooks = rank0_hooks_removed(hooks)
         self.hooks = hooks
-        state.checkpointer = CheckpointWriter(self.work_dir, self._collect)
+        state.checkpointer = CheckpointWriter(self.work_dir, self._collect, writes=self.dist.is_main)
+        if self.dist.distributed:
+            self._ddp = wrap_model(state.model, state.device)
         val_loop = self._eval_loop("val", state, hooks, dry_run=dry_run)
         validate = validation_guard(val_loop.run) if val_loop is not None else None
         loop_class = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
@@ -507,7 +577,7 @@ class Runner:
             hooks,
             state,
             validate,
-            lambda: self._sigterm,
+            lambda: self._agreed_stop if self.dist.distributed else self._sigterm,
             self._interrupt,
         )
         self.train_loop = loop
@@ -534,6 +604,8 @@ class Runner:
             return state.model
         finally:
             close_logger()
+            if self.dist.owns_group:
+                shutdown()
 
     def _evaluate(self, mode: Literal["val", "test"], checkpoint: str | Path | None) -> dict[str, float]:
         try:

@@ -99,7 +99,9 @@ class CheckpointHook(Hook):
         self.last_saved_iter = state.iter
         # Only now, with the new file and the pointer on disk, may old ones go.
         while self.cfg.max_keep_ckpts > 0 and len(self.keep) > self.cfg.max_keep_ckpts:
-            remove_checkpoint(self.folder / self.keep.pop(0))
+            old = self.folder / self.keep.pop(0)
+            if writer.writes:  # rank 0 only
+                remove_checkpoint(old)
         return path
 
     # --- best checkpoints ----------------------------------------------------------------------------------
@@ -142,7 +144,7 @@ class CheckpointHook(Hook):
             )
             previous = self.best_paths.get(name)
             self.best_scores[name], self.best_paths[name] = score, str(path)
-            if previous and previous != str(path):
+            if previous and previous != str(path) and state.checkpointer.writes:
                 remove_checkpoint(Path(previous))
                 log.info("The previous best checkpoint %s is removed", previous)
             step, unit = (state.epoch, "epoch") if by_epoch else (state.iter, "iter")
@@ -157,6 +159,8 @@ class CheckpointHook(Hook):
 
     def after_train(self, state: RunState) -> None:
         if self.cfg.published_keys is None or state.checkpointer is None or state.checkpointer.last is None:
+            return
+        if not state.checkpointer.writes:
             return
         keys = (
             (self.cfg.published_keys,)

@@ -1,0 +1,86 @@
+"""Configs for the distributed tests: the engine's tiny data with a model whose gradients do not depend on how a
+batch is split (no BatchNorm, no dropout), SGD with lr=1 (so one step's weight change is the gradient), gloo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F  # noqa: N812
+from torch import nn
+
+from tests.engine.tiny import CLASSES, experiment
+from typedseg.config.experiment import Experiment
+from typedseg.config.hooks import CheckpointHook
+from typedseg.config.models.segmentor import SegDataPreProcessor as PreprocessorConfig
+from typedseg.config.models.segmentor import UserModel
+from typedseg.config.optim import OptimWrapper
+from typedseg.config.optimizers import SGD
+from typedseg.config.replace import replace
+from typedseg.config.runtime import DistConfig, EnvConfig
+from typedseg.models.preprocessor import SegDataPreProcessor
+from typedseg.structures import SegDataSample
+
+
+class PlainNet(nn.Module):
+    """conv-ReLU-conv: per-sample gradients, so a batch split over processes gives the same mean gradient."""
+
+    def __init__(self, classes: int) -> None:
+        super().__init__()
+        self.data_preprocessor = SegDataPreProcessor(PreprocessorConfig(size_divisor=8))
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+        self.head = nn.Conv2d(8, classes, 1)
+
+    def forward(
+        self, inputs: torch.Tensor, data_samples: list[SegDataSample] | None = None, mode: str = "tensor"
+    ) -> Any:
+        logits = self.head(self.body(inputs / 255.0))
+        if mode == "tensor":
+            return logits
+        assert data_samples is not None
+        if mode == "loss":
+            labels = torch.cat([s.gt_sem_seg for s in data_samples if s.gt_sem_seg is not None])
+            return {"decode.loss_ce": F.cross_entropy(logits, labels)}
+        for sample, logit in zip(data_samples, logits, strict=True):
+            sample.seg_logits = logit
+            sample.pred_sem_seg = logit.argmax(0, keepdim=True)
+        return data_samples
+
+
+class PlainModel(UserModel):
+    classes: int = len(CLASSES)
+
+    def build(self, *args: Any, **kwargs: Any) -> PlainNet:
+        return PlainNet(self.classes)
+
+
+def plain(*, batch_size: int, max_iters: int = 1, val_size: int = 5) -> Experiment:
+    """`max_iters` SGD(lr=1) steps of the plain model, a checkpoint each iteration, validation at the end on
+    `val_size` images (odd: the two processes get different counts)."""
+    exp = experiment(
+        max_iters=max_iters,
+        batch_size=batch_size,
+        val_interval=max_iters,
+        checkpoint=CheckpointHook(by_epoch=False, interval=1),
+        logger_interval=1,
+    )
+    return replace(
+        exp,
+        {"val_dataloader.dataset.size": val_size},
+        model=PlainModel(),
+        optim_wrapper=OptimWrapper(optimizer=SGD(lr=1.0)),
+        param_scheduler=[],
+        env_cfg=EnvConfig(dist_cfg=DistConfig(backend="gloo")),
+    )
+
+
+def resumable(*, max_iters: int = 8) -> Experiment:
+    """The engine's tiny model (BatchNorm, dropout) and data, SGD with momentum and PolyLR, 2 per process, a
+    checkpoint every 2 iterations, validation every 4: what exact resume must reproduce, on gloo."""
+    exp = experiment(
+        max_iters=max_iters,
+        val_interval=4,
+        checkpoint=CheckpointHook(by_epoch=False, interval=2),
+        logger_interval=2,
+    )
+    return replace(exp, env_cfg=EnvConfig(dist_cfg=DistConfig(backend="gloo")))
