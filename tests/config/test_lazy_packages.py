@@ -1,9 +1,10 @@
 """Family packages load lazily, and what type checkers see is what the runtime gives.
 
 Each family package (`typedseg.config.schedulers`, `.hooks`, `.optimizers`, `.models.common`, `.models.backbones`,
-`.models.heads`) names every export twice: in its `if TYPE_CHECKING:` imports (for mypy and editors) and in its
-`lazy_exports` map (for the runtime). These tests keep the two equal and check that a config loads only the
-modules of the classes it names.
+`.models.heads`) exports every name in its `if TYPE_CHECKING:` imports (for mypy and editors) and in its
+`lazy_exports` map (for the runtime); both are generated (typedseg.codegen.families, .optimizers), except the
+datasets package's. These tests keep the two equal and check that a config loads only the modules of the classes
+it names.
 """
 
 from __future__ import annotations
