@@ -209,9 +209,15 @@ def run(
             allow_import=allow_import or [],
         )
         try:
+            import torch
+
+            from typedseg.engine.dist import check_backend
+
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            check_backend(experiment.env_cfg.dist_cfg.backend, device)  # before any worker starts
             code = launch(options, argv)
         except ConfigError as exc:
-            raise _fail(list(exc.problems)) from None
+            raise _fail(_at(exc.problems, config)) from None
         raise typer.Exit(code=code)
     if launcher is not None:
         from typedseg.config.replace import replace
@@ -261,12 +267,15 @@ def test(
     work_dir: Annotated[Path | None, typer.Option("--work-dir", help="Where the logs go.")] = None,
     overrides: SetOption = None,
     mmseg: Annotated[bool, typer.Option("--mmseg", help="Read CONFIG as an MMSegmentation config.")] = False,
+    tta: Annotated[
+        bool, typer.Option("--tta", help="Test-time augmentation: the config's tta_pipeline and tta_model.")
+    ] = False,
     allow_import: Annotated[
         list[str] | None,
         typer.Option("--allow-import", metavar="PKG", help="Let a YAML/JSON config import PKG."),
     ] = None,
 ) -> None:
-    """Evaluate a checkpoint on the config's test set; prints and logs the metrics."""
+    """Evaluate a checkpoint on the config's test set; prints the per-class table and the metrics."""
     from typedseg.problems import ConfigError
 
     try:
@@ -278,7 +287,19 @@ def test(
             work_dir=work_dir or experiment.work_dir or Path("work_dirs") / config.stem,
             config_text=text,
         )
-        metrics = runner.test(checkpoint)
+        metrics = runner.test(checkpoint, tta=tta)
     except ConfigError as exc:
         raise _fail(_at(exc.problems, config)) from None
-    sys.stdout.write("".join(f"{name}: {value}\n" for name, value in metrics.items()))
+    sys.stdout.write(_summary_table(metrics) + "\n")
+
+
+def _summary_table(metrics: dict[str, float]) -> str:
+    """The metrics as one row under their names (the per-class table is in the log above it)."""
+    cells = [f"{value:.2f}" for value in metrics.values()]
+    widths = [max(len(name), len(cell)) for name, cell in zip(metrics, cells, strict=True)]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def line(row: list[str]) -> str:
+        return "|" + "|".join(f" {c:>{w}} " for c, w in zip(row, widths, strict=True)) + "|"
+
+    return "\n".join([rule, line(list(metrics)), rule, line(cells), rule])

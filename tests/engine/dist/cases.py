@@ -3,6 +3,8 @@ batch is split (no BatchNorm, no dropout), SGD with lr=1 (so one step's weight c
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Any
 
 import torch
@@ -11,7 +13,7 @@ from torch import nn
 
 from tests.engine.tiny import CLASSES, experiment
 from typedseg.config.experiment import Experiment
-from typedseg.config.hooks import CheckpointHook
+from typedseg.config.hooks import CheckpointHook, UserHook
 from typedseg.config.models.segmentor import SegDataPreProcessor as PreprocessorConfig
 from typedseg.config.models.segmentor import UserModel
 from typedseg.config.optim import OptimWrapper
@@ -84,3 +86,47 @@ def resumable(*, max_iters: int = 8) -> Experiment:
         logger_interval=2,
     )
     return replace(exp, env_cfg=EnvConfig(dist_cfg=DistConfig(backend="gloo")))
+
+
+class NanOnRank(UserHook):
+    """Test hook: makes the loss NaN on rank `rank` only, at iteration `at` (before the optimizer step)."""
+
+    rank: int = 1
+    at: int = 3
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return _NanOnRank(self.rank, self.at)
+
+
+class _NanOnRank:
+    priority = 10
+
+    def __init__(self, rank: int, at: int) -> None:
+        self.rank, self.at = rank, at
+
+    def before_train_iter(self, state: Any) -> None:
+        if state.iter + 1 == self.at and int(os.environ.get("RANK", "0")) == self.rank:
+            head: Any = state.model.head
+            with torch.no_grad():
+                head.bias.fill_(float("nan"))
+
+
+class SignalLauncherAt(UserHook):
+    """Test hook: rank 0 sends `signum` to its launcher (its parent process) after iteration `at`."""
+
+    at: int = 5
+    signum: int = int(signal.SIGKILL)
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return _SignalLauncher(self.at, self.signum)
+
+
+class _SignalLauncher:
+    priority = 100
+
+    def __init__(self, at: int, signum: int) -> None:
+        self.at, self.signum = at, signum
+
+    def after_train_iter(self, state: Any) -> None:
+        if state.iter + 1 == self.at and int(os.environ.get("RANK", "0")) == 0:
+            os.kill(os.getppid(), self.signum)
