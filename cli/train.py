@@ -212,7 +212,9 @@ def run(
             import torch
 
             from typedseg.engine.dist import check_backend
+            from typedseg.engine.launch import check_options
 
+            check_options(options)
             device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
             check_backend(experiment.env_cfg.dist_cfg.backend, device)  # before any worker starts
             code = launch(options, argv)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.engine.quickstart_tiny import PALETTE, experiment, write_data
 from typedseg.config.experiment import Experiment
 from typedseg.config.hooks import SegVisualizationHook
 from typedseg.config.replace import replace
@@ -20,43 +21,21 @@ from typedseg.config.runtime import (
     TensorboardVisBackend,
     VisBackendConfig,
 )
-from typedseg.datasets.synthetic import SynthSpec, write_synthetic
 from typedseg.engine.errors import RunError
 from typedseg.engine.runner import Runner
-from typedseg.loading import load_config
 from typedseg.visualization import overlay
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("synth")
-    write_synthetic(root, SynthSpec(classes=4, train=4, val=3, size=(32, 32), seed=1))
-    return root
+    return write_data(tmp_path_factory.mktemp("synth"))
 
 
 def quickstart(data: Path, hook: SegVisualizationHook, backends: list[VisBackendConfig] | None) -> Experiment:
-    experiment = load_config(
-        ROOT / "configs" / "quickstart.py",
-        [
-            f"train_dataloader.dataset.data_root={data}",
-            f"val_dataloader.dataset.data_root={data}",
-            f"test_dataloader.dataset.data_root={data}",
-            "train_dataloader.num_workers=0",
-            "train_dataloader.persistent_workers=false",
-            "train_dataloader.batch_size=2",
-            "train_cfg.max_iters=2",
-            "train_cfg.val_interval=2",
-            "val_dataloader.batch_size=2",
-            "param_scheduler=[]",
-            "default_hooks.logger.interval=1",
-            "default_hooks.checkpoint.interval=1",
-        ],
-    ).experiment
+    base = experiment(data)
     visualizer = SegLocalVisualizer(vis_backends=backends) if backends is not None else None
-    hooks = replace(experiment.default_hooks, visualization=hook)
-    result: Experiment = replace(experiment, default_hooks=hooks, visualizer=visualizer)
+    hooks = replace(base.default_hooks, visualization=hook)
+    result: Experiment = replace(base, default_hooks=hooks, visualizer=visualizer)
     return result
 
 
@@ -81,8 +60,7 @@ def test_val_drawings_as_png_and_tensorboard(data: Path, tmp_path: Path) -> None
     label = np.asarray(Image.open(data / "labels" / "val" / "00001.png"))
     h, w = image.shape[:2]
     assert drawn.shape == (h, 2 * w, 3)  # ground truth left, prediction right
-    palette = [[0, 0, 0], [220, 20, 60], [0, 128, 255], [255, 200, 0]]
-    np.testing.assert_array_equal(drawn[:, :w], overlay(image, label, palette, 0.8))
+    np.testing.assert_array_equal(drawn[:, :w], overlay(image, label, PALETTE, 0.8))
 
     events = EventAccumulator(str(vis_dir), size_guidance={"images": 0})
     events.Reload()

@@ -276,12 +276,16 @@ class EvalLoop:
             metric.reset()
         device = state.device
         autocast = torch.autocast(device.type, dtype=torch.float16) if self.fp16 else contextlib.nullcontext()
+        test_step = getattr(model, "test_step", None)
         for batch_idx, batch in enumerate(self.loader):
             state.batch_idx, state.batch = batch_idx, batch
             call(f"before_{mode}_iter", state)
             with torch.no_grad(), autocast:
-                data = model.data_preprocessor(batch, False)  # type: ignore[operator]
-                outputs = model(data["inputs"], data["data_samples"], mode="predict")
+                if test_step is not None:  # SegTTAModel: every augmented view predicted, then merged
+                    outputs = test_step(batch)
+                else:
+                    data = model.data_preprocessor(batch, False)  # type: ignore[operator]
+                    outputs = model(data["inputs"], data["data_samples"], mode="predict")
             for metric in self.metrics:
                 metric.process(outputs)
             state.outputs = outputs

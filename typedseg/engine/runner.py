@@ -607,7 +607,9 @@ class Runner:
             if self.dist.owns_group:
                 shutdown()
 
-    def _evaluate(self, mode: Literal["val", "test"], checkpoint: str | Path | None) -> dict[str, float]:
+    def _evaluate(
+        self, mode: Literal["val", "test"], checkpoint: str | Path | None, *, tta: bool = False
+    ) -> dict[str, float]:
         try:
             state, _ = self._prepare(training=False)
             hooks = build_hooks(
@@ -625,6 +627,10 @@ class Runner:
             source = Path(checkpoint) if checkpoint else self.load_from
             if source is not None:
                 self._load_weights(source, state, hooks)
+            if tta:
+                from typedseg.engine.tta import tta_model_of
+
+                state.model = tta_model_of(self.experiment, state.model)
             try:
                 return loop.run()
             finally:
@@ -636,9 +642,14 @@ class Runner:
         """Run the validation loop once (weights from `checkpoint`, else load_from); returns the metrics."""
         return self._evaluate("val", checkpoint)
 
-    def test(self, checkpoint: str | Path | None = None) -> dict[str, float]:
-        """Run the test loop once (weights from `checkpoint`, else load_from); returns the metrics."""
-        return self._evaluate("test", checkpoint)
+    def test(self, checkpoint: str | Path | None = None, *, tta: bool = False) -> dict[str, float]:
+        """Run the test loop once (weights from `checkpoint`, else load_from); returns the metrics. With `tta`,
+        through the config's tta_pipeline and tta_model (MMSeg's `test.py --tta`)."""
+        if tta:
+            from typedseg.engine.tta import with_tta_pipeline
+
+            self.experiment = with_tta_pipeline(self.experiment)
+        return self._evaluate("test", checkpoint, tta=tta)
 
     def param_groups(self) -> list[ParamGroupRow]:
         """The optimizer's parameter groups (after `build_for_training`), merged by (lr, weight_decay) as the

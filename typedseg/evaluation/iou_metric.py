@@ -7,6 +7,7 @@ From the totals, the formulas, the NaN handling and the rounding are MMSeg's: pe
 to 2 decimals, summaries as `round(nanmean(values) * 100, 2)` computed in float32 as MMSeg computes them.
 """
 
+import logging
 import os
 import warnings
 from collections.abc import Sequence
@@ -192,6 +193,7 @@ class IoUMetric:
         summary = summarize(values)
         self.class_results = per_class(values)
         self.table = format_table(self.classes, self.class_results)
+        logging.getLogger("typedseg").info("per class results:\n%s", self.table)  # MMSeg logs it here too
         if self.prefix:
             return {f"{self.prefix}/{key}": value for key, value in summary.items()}
         return summary

@@ -74,7 +74,7 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: str | None = "cp
         loaded = torch.load(file, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError:
         loaded = _read_with_stand_ins(file, map_location)
-    except (RuntimeError, EOFError, OSError) as error:
+    except (RuntimeError, EOFError, OSError, KeyError, ValueError, IndexError) as error:  # junk: any of these
         raise _problem(
             "checkpoint-unreadable",
             path,
