@@ -229,3 +229,13 @@ def test_training_pipeline_end_to_end() -> None:
     pipeline = Compose(tuple(build_transform(t) for t in PIPELINE))
     diff = check_packed(pipeline(loaded(), rng), rng)  # type: ignore[arg-type]
     assert diff.mean() < 0.5 and np.percentile(diff, 95) <= 2 and diff.max() <= 8
+
+
+def test_interpolations_typedseg_cannot_reproduce_are_refused_when_built() -> None:
+    from typedseg.datasets import DataError
+
+    with pytest.raises(DataError, match="'area' with backend='cv2' is not implemented"):
+        build_transform(cfg.Resize(scale=(8, 8), interpolation="area"))
+    with pytest.raises(DataError, match="'lanczos'"):
+        build_transform(cfg.RandomResize(scale=(8, 8), ratio_range=(0.5, 2.0), interpolation="lanczos"))
+    build_transform(cfg.Resize(scale=(8, 8), interpolation="lanczos", backend="pillow"))

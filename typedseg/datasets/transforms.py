@@ -438,6 +438,14 @@ def _factor(value: float | tuple[float, float] | None) -> tuple[float, float] | 
     return (float(value), float(value)) if isinstance(value, (int, float)) else (value[0], value[1])
 
 
+def _check_interpolation(backend: str, interpolation: str) -> None:
+    if backend == "cv2" and interpolation not in ("nearest", "bilinear", "bicubic"):
+        raise DataError(
+            f"Resize(interpolation={interpolation!r}) with backend='cv2' is not implemented by typedseg (it "
+            "reproduces OpenCV's nearest, bilinear and bicubic); use one of those, or backend='pillow'."
+        )
+
+
 def build_transform(cfg: TransformCfg) -> Transform:
     """The runtime transform of one pipeline step."""
     match cfg:
@@ -446,6 +454,7 @@ def build_transform(cfg: TransformCfg) -> Transform:
         case cfgs.LoadAnnotations():
             return LoadAnnotations(cfg.reduce_zero_label, cfg.imdecode_backend)
         case cfgs.Resize():
+            _check_interpolation(cfg.backend, cfg.interpolation)
             scale = _pair(cfg.scale) if cfg.scale is not None else None
             return Resize(scale, _factor(cfg.scale_factor), cfg.keep_ratio, cfg.backend, cfg.interpolation)
         case cfgs.RandomResize():
@@ -458,6 +467,7 @@ def build_transform(cfg: TransformCfg) -> Transform:
                 if cfg.single_scale
                 else tuple(_pair(s) for s in cfg.scale)
             )
+            _check_interpolation(cfg.backend, cfg.interpolation)
             resize = Resize(None, None, cfg.keep_ratio, cfg.backend, cfg.interpolation)
             return RandomResize(scales, cfg.ratio_range, resize)
         case cfgs.RandomCrop():
