@@ -234,7 +234,7 @@ def test_training_pipeline_end_to_end() -> None:
 def test_interpolations_typedseg_cannot_reproduce_are_refused_when_built() -> None:
     from typedseg.datasets import DataError
 
-    with pytest.raises(DataError, match="'area' with backend='cv2' is not implemented"):
+    with pytest.raises(DataError, match=r"interpolation='area'\) with backend='cv2' is not implemented"):
         build_transform(cfg.Resize(scale=(8, 8), interpolation="area"))
     with pytest.raises(DataError, match="'lanczos'"):
         build_transform(cfg.RandomResize(scale=(8, 8), ratio_range=(0.5, 2.0), interpolation="lanczos"))
