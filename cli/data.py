@@ -31,12 +31,22 @@ def synth(
     force: Annotated[
         bool, typer.Option("--force", help="Replace images/ and labels/ in a non-empty ROOT.")
     ] = False,
+    if_missing: Annotated[
+        bool,
+        typer.Option(
+            "--if-missing",
+            help="Do nothing when ROOT already holds a finished synthetic dataset (its classes.txt).",
+        ),
+    ] = False,
 ) -> None:
     """Write a deterministic synthetic dataset (shapes on textured backgrounds, palette PNG labels) in
     BaseSegDataset's layout, as configs/quickstart.py reads it."""
     from typedseg.datasets.errors import DataError
-    from typedseg.datasets.synthetic import SynthSpec, write_synthetic
+    from typedseg.datasets.synthetic import SynthSpec, is_complete, write_synthetic
 
+    if if_missing and not force and is_complete(root):
+        typer.echo(f"{root} already holds a synthetic dataset; left as it is")
+        return
     try:
         height_width = _size(size)
     except typer.BadParameter as exc:

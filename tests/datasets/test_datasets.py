@@ -257,3 +257,22 @@ def test_test_time_augmentation_views_and_collate(root: Path) -> None:
     assert torch.equal(flipped, plain.flip(-1))
     batch = pseudo_collate([dataset[0], dataset[1]])
     assert len(batch["inputs"]) == 4 and all(len(view) == 2 for view in batch["inputs"])  # one list per view
+
+
+def test_synth_if_missing_keeps_a_finished_dataset_and_refuses_a_partial_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from typedseg.cli.main import app
+
+    runner = CliRunner()
+    root = tmp_path / "synthetic"
+    args = ["data", "synth", str(root), "--train", "2", "--val", "1", "--size", "16x16", "--if-missing"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and "wrote 2 train, 1 val" in first.output
+    before = {p: p.read_bytes() for p in root.rglob("*.png")}
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "already holds a synthetic dataset" in again.output
+    assert {p: p.read_bytes() for p in root.rglob("*.png")} == before
+    (root / "classes.txt").unlink()  # as if the first run had been killed before finishing
+    partial = runner.invoke(app, args)
+    assert partial.exit_code == 2 and "synth-folder-not-empty" in partial.output

@@ -151,6 +151,11 @@ class SynthSummary:
     classes: tuple[str, ...]
 
 
+def is_complete(root: Path) -> bool:
+    """Whether `root` holds a finished synthetic dataset: classes.txt is written last, after every image."""
+    return (root / "classes.txt").is_file() and (root / "images").is_dir() and (root / "labels").is_dir()
+
+
 def write_synthetic(
     root: Path, spec: SynthSpec, *, force: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> SynthSummary:
