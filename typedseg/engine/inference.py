@@ -42,7 +42,7 @@ def list_images(source: Path) -> list[Path]:
     if not source.exists():
         raise RunError(
             "predict-input-missing",
-            f"{source} does not exist.",
+            "no such file or folder.",
             "Give an image file or a folder of images.",
             file=source,
         )
@@ -233,7 +233,7 @@ def predict_files(
     if existing and not force:
         raise RunError(
             "output-exists",
-            f"{existing[0]} exists{f' (and {len(existing) - 1} more outputs)' if len(existing) > 1 else ''}.",
+            f"the file exists{f' (and {len(existing) - 1} more of the outputs)' if len(existing) > 1 else ''}.",
             "Pass --force to replace them, or choose another --out folder.",
             file=existing[0],
         )
