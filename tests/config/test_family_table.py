@@ -130,7 +130,6 @@ NOT_YET_METHODS = {
     ("typedseg/config/rules/model.py", "ConvNeXt"),
     ("typedseg/config/rules/model.py", "UNet"),
     ("typedseg/config/rules/model.py", "DepthwiseSeparableASPPHead"),
-    ("typedseg/config/rules/schedules.py", "PolyLRRatio"),
     *(("typedseg/config/models/common/init.py", tag) for tag in _OVERRIDES),
     *(("typedseg/config/models/common/init_override.py", tag) for tag in _OVERRIDES),
     ("typedseg/config/models/common/init_args.py", "Pretrained"),

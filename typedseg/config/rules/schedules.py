@@ -20,28 +20,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from typedseg.config.errors import suggest
-from typedseg.config.lazy import when_loaded
 from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
 from typedseg.config.schedulers._base import SchedulerLike, _Scheduler
 
-if TYPE_CHECKING:
-    from typedseg.config.schedulers.cosine_annealing import _CosineAnnealing
-    from typedseg.config.schedulers.cosine_restart import _CosineRestart
-    from typedseg.config.schedulers.multi_step import _MultiStep
-    from typedseg.config.schedulers.one_cycle import _OneCycle
-    from typedseg.config.schedulers.poly import PolyLRRatio, _Poly
-    from typedseg.config.schedulers.reduce_on_plateau import _ReduceOnPlateau
-else:  # a config's schedulers are checked without importing the families it does not use
-    _CosineAnnealing = when_loaded("typedseg.config.schedulers.cosine_annealing", "_CosineAnnealing")
-    _CosineRestart = when_loaded("typedseg.config.schedulers.cosine_restart", "_CosineRestart")
-    _MultiStep = when_loaded("typedseg.config.schedulers.multi_step", "_MultiStep")
-    _OneCycle = when_loaded("typedseg.config.schedulers.one_cycle", "_OneCycle")
-    PolyLRRatio = when_loaded("typedseg.config.schedulers.poly", "PolyLRRatio")
-    _Poly = when_loaded("typedseg.config.schedulers.poly", "_Poly")
-    _ReduceOnPlateau = when_loaded("typedseg.config.schedulers.reduce_on_plateau", "_ReduceOnPlateau")
+# Family questions ("is this a Poly?") are methods of the schedulers' base (`_Questions`): a config's schedulers are
+# checked without importing the families it does not use.
 from typedseg.problems import Path, Problem
 
 TrainLoop = EpochBasedTrainLoop | IterBasedTrainLoop
@@ -109,7 +94,7 @@ def _check_one(
     converted = isinstance(s, _Scheduler) and s.convert_to_iter_based
     # ReduceOnPlateau is exempt: it reacts at each validation, and MMEngine only allows it with by_epoch=True.
     iter_loop = isinstance(train_cfg, IterBasedTrainLoop)
-    if iter_loop and s.by_epoch and not converted and not isinstance(s, _ReduceOnPlateau):
+    if iter_loop and s.by_epoch and not converted and not s.steps_on_validation():
         problems.append(
             Problem(
                 "by-epoch-in-iter-loop",
@@ -125,7 +110,7 @@ def _check_one(
     if window is not None and train_cfg is not None:
         problems.extend(_check_bounds(index, s, window, train_cfg))
         problems.extend(_check_steps(index, s, window, train_cfg.unit))
-    eta_min = _absolute_eta_min(s)
+    eta_min = s.absolute_eta_min()
     if base_lr is not None and s.param == "lr" and eta_min is not None and eta_min > base_lr:
         problems.append(
             Problem(
@@ -134,18 +119,19 @@ def _check_one(
                 f"eta_min {eta_min} is above the optimizer's lr ({base_lr}): {s.type} moves the lr toward "
                 "eta_min, so it would rise instead of decaying.",
                 f"Use an eta_min below {base_lr}, or "
-                f"{'PolyLRRatio with eta_min_ratio' if isinstance(s, _Poly) else 'eta_min_ratio'} to end "
+                f"{'PolyLRRatio with eta_min_ratio' if s.decays_to_eta_min() else 'eta_min_ratio'} to end "
                 "at a fraction of each param group's own lr.",
             )
         )
-    if isinstance(s, _ReduceOnPlateau) and metrics and s.monitor not in metrics:
+    monitor = s.monitored_metric()
+    if monitor is not None and metrics and monitor not in metrics:
         by_lower = {metric.lower(): metric for metric in metrics}  # 'miou' should find 'mIoU'
-        guess = by_lower.get(suggest(s.monitor.lower(), by_lower) or "")
+        guess = by_lower.get(suggest(monitor.lower(), by_lower) or "")
         problems.append(
             Problem(
                 "plateau-monitor-unknown",
                 _at(index, "monitor"),
-                f"monitor '{s.monitor}' is not a metric the evaluator reports ({', '.join(metrics)}); "
+                f"monitor '{monitor}' is not a metric the evaluator reports ({', '.join(metrics)}); "
                 "MMEngine raises KeyError at the first validation.",
                 f"Did you mean '{guess}'?"
                 if guess
@@ -153,17 +139,6 @@ def _check_one(
             )
         )
     return problems
-
-
-def _absolute_eta_min(s: SchedulerLike) -> float | None:
-    """The absolute final value of a decaying scheduler; None when it has none or uses a ratio."""
-    if isinstance(s, PolyLRRatio) and s.eta_min_ratio is not None:
-        return None
-    if isinstance(s, _Poly):
-        return s.eta_min
-    if isinstance(s, (_CosineAnnealing, _CosineRestart)):
-        return s.eta_min
-    return None
 
 
 def _check_bounds(index: int, s: SchedulerLike, window: Window, train_cfg: TrainLoop) -> list[Problem]:
@@ -197,27 +172,27 @@ def _check_steps(index: int, s: SchedulerLike, window: Window, unit: str) -> lis
     begin, end = window
     span = end - begin
     problems: list[Problem] = []
-    if isinstance(s, _MultiStep):
-        for k, milestone in enumerate(s.milestones):
-            if milestone >= span:
-                absolute = begin <= milestone < end
-                problems.append(
-                    Problem(
-                        "milestone-never-fires",
-                        _at(index, "milestones", k),
-                        f"milestone {milestone} never fires: milestones count from begin ({begin}), and the "
-                        f"window [{begin}, {end}) is only {span} {unit} long.",
-                        f"If you meant step {milestone} of training, write {milestone - begin}."
-                        if absolute
-                        else f"Use milestones below {span}, or move end.",
-                    )
+    for k, milestone in enumerate(s.milestone_steps()):
+        if milestone >= span:
+            absolute = begin <= milestone < end
+            problems.append(
+                Problem(
+                    "milestone-never-fires",
+                    _at(index, "milestones", k),
+                    f"milestone {milestone} never fires: milestones count from begin ({begin}), and the "
+                    f"window [{begin}, {end}) is only {span} {unit} long.",
+                    f"If you meant step {milestone} of training, write {milestone - begin}."
+                    if absolute
+                    else f"Use milestones below {span}, or move end.",
                 )
-    if isinstance(s, _OneCycle) and s.total_steps is not None and s.total_steps < span:
+            )
+    total_steps = s.total_steps_limit()
+    if total_steps is not None and total_steps < span:
         problems.append(
             Problem(
                 "onecycle-total-steps",
                 _at(index, "total_steps"),
-                f"total_steps {s.total_steps} is shorter than the window [{begin}, {end}) ({span} {unit}); "
+                f"total_steps {total_steps} is shorter than the window [{begin}, {end}) ({span} {unit}); "
                 "MMEngine raises ValueError once it is stepped past total_steps.",
                 f"Set total_steps={span}, or leave it out (it defaults to end - begin).",
             )
@@ -264,7 +239,7 @@ def _check_tiling(
     last = max(order, key=lambda i: (windows[i][1], i))
     end = windows[last][1]
     if judge_end and param == "lr" and end < length:
-        final = "eta_min" if isinstance(schedulers[last], _Poly) else "its last scheduled value"
+        final = "eta_min" if schedulers[last].decays_to_eta_min() else "its last scheduled value"
         problems.append(
             Problem(
                 "schedule-ends-early",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typedseg.config.schedulers._base import _check_window as _check_window
     from typedseg.config.schedulers._base import _Momentum as _Momentum
     from typedseg.config.schedulers._base import _Named as _Named
+    from typedseg.config.schedulers._base import _Questions as _Questions
     from typedseg.config.schedulers._base import _Scheduler as _Scheduler
     from typedseg.config.schedulers._tagged import SCHEDULER_TYPES as SCHEDULER_TYPES
     from typedseg.config.schedulers._tagged import LRSchedulerConfig as LRSchedulerConfig
@@ -89,6 +90,7 @@ else:
             "_base": (
                 "UnitInterval",
                 "_check_window",
+                "_Questions",
                 "_Scheduler",
                 "_Momentum",
                 "_Named",

@@ -19,7 +19,37 @@ def _check_window(rules: Rules, begin: int, end: int | None) -> None:
         )
 
 
-class _Scheduler(ConfigModel):
+class _Questions:
+    """What the schedule rules ask of any scheduler, ours or a user's; a family answers by overriding.
+
+    (Asked of the object, so the rules never import a family to ask "is this a PolyLR?".)"""
+
+    def absolute_eta_min(self) -> float | None:
+        """The absolute final value of a decaying schedule; None when it has none or uses a ratio."""
+        return None
+
+    def decays_to_eta_min(self) -> bool:
+        """Its last scheduled value is eta_min (Poly), which the rules name in messages."""
+        return False
+
+    def steps_on_validation(self) -> bool:
+        """It is stepped by validation results (ReduceOnPlateau), not by the clock."""
+        return False
+
+    def monitored_metric(self) -> str | None:
+        """The metric it reads at each validation, if any."""
+        return None
+
+    def milestone_steps(self) -> tuple[int, ...]:
+        """Step-indexed milestones, counted from begin."""
+        return ()
+
+    def total_steps_limit(self) -> int | None:
+        """The number of steps after which MMEngine refuses to step it, if it has one (OneCycle)."""
+        return None
+
+
+class _Scheduler(_Questions, ConfigModel):
     """Fields every MMEngine parameter scheduler shares: its window and how it is stepped."""
 
     type: str
@@ -109,7 +139,7 @@ def _check_eta_min_pair(
         )
 
 
-class UserScheduler(UserConfig):
+class UserScheduler(_Questions, UserConfig):
     """Base for a user's own scheduler config; its window fields let typedseg check it against the others."""
 
     param_name: str = "lr"

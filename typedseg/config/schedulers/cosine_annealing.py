@@ -21,6 +21,9 @@ class _CosineAnnealing(_Scheduler):
         super()._check(rules)
         _check_eta_min_pair(rules, self.eta_min, self.eta_min_ratio, exactly_one=False)
 
+    def absolute_eta_min(self) -> float | None:
+        return self.eta_min
+
 
 class CosineAnnealingLR(_CosineAnnealing):
     """Cosine decay of the lr: `lr_t = eta_min + (lr_0 - eta_min) * (1 + cos(pi * t / T_max)) / 2`."""

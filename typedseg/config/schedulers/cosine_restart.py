@@ -30,6 +30,9 @@ class _CosineRestart(_Scheduler):
                 f"Give {len(self.periods)} weights, e.g. restart_weights={[1.0] * len(self.periods)}.",
             )
 
+    def absolute_eta_min(self) -> float | None:
+        return self.eta_min
+
 
 class CosineRestartLR(_CosineRestart):
     """Cosine decay of the lr in cycles of `periods` steps, restarting at initial lr * weight (SGDR)."""

@@ -33,6 +33,9 @@ class _MultiStep(_Scheduler):
                 "write gamma**2 instead if that is what you want.",
             )
 
+    def milestone_steps(self) -> tuple[int, ...]:
+        return tuple(self.milestones)
+
 
 class MultiStepLR(_MultiStep):
     """Multiplies the lr by gamma at each milestone (counted from begin)."""

@@ -37,6 +37,9 @@ class _OneCycle(_Scheduler):
                 "Set eta_max to the peak learning rate, e.g. eta_max=0.01.",
             )
 
+    def total_steps_limit(self) -> int | None:
+        return self.total_steps
+
 
 class OneCycleLR(_OneCycle):
     """The 1cycle policy: the lr rises from eta_max/div_factor to eta_max, then anneals far below that."""

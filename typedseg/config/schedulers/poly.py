@@ -14,6 +14,12 @@ class _Poly(_Scheduler):
     power: float = 1.0
     """Power of the polynomial: `v_t = (v_0 - eta_min) * (1 - t/T)**power + eta_min`, T = end - begin - 1."""
 
+    def absolute_eta_min(self) -> float | None:
+        return self.eta_min
+
+    def decays_to_eta_min(self) -> bool:
+        return True
+
 
 class PolyLR(_Poly):
     """Polynomial decay of the lr to eta_min: `lr_t = (lr_0 - eta_min) * (1 - t/T)**power + eta_min`."""
@@ -33,6 +39,9 @@ class PolyLRRatio(_Poly):
         # eta_min's default (0.0) stands for "not set": a resolved dump writes it, and must load back.
         eta_min = self.eta_min if self.eta_min != 0.0 else None
         _check_eta_min_pair(rules, eta_min, self.eta_min_ratio, exactly_one=False)
+
+    def absolute_eta_min(self) -> float | None:
+        return None if self.eta_min_ratio is not None else self.eta_min
 
 
 class PolyMomentum(_Poly, _Momentum):

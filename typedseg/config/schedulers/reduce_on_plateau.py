@@ -47,6 +47,12 @@ class _ReduceOnPlateau(_Scheduler):
                 "Remove convert_to_iter_based.",
             )
 
+    def steps_on_validation(self) -> bool:
+        return True
+
+    def monitored_metric(self) -> str | None:
+        return self.monitor
+
 
 class ReduceOnPlateauLR(_ReduceOnPlateau):
     """Multiplies the lr by `factor` when the monitored validation metric stops improving."""
