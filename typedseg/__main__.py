@@ -1,6 +1,6 @@
 """`python -m typedseg ...`: the command line (what `torchrun -m typedseg run CFG` and `--nproc` workers run)."""
 
-from typedseg.cli.main import main
+import importlib
 
 if __name__ == "__main__":
-    main()
+    importlib.import_module("typedseg.cli.main").main()  # cli/ installs as typedseg.cli

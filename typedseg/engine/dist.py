@@ -289,7 +289,7 @@ def wrap_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
     device_ids = [device.index] if device.type == "cuda" and device.index is not None else None
     # torch >= 2.12 names it forward_sync_buffers (broadcast_buffers is deprecated); both still sync at init.
     newer = "forward_sync_buffers" in inspect.signature(DistributedDataParallel.__init__).parameters
-    no_forward_sync: dict[str, bool] = (
+    no_forward_sync: dict[str, Any] = (
         {"forward_sync_buffers": False} if newer else {"broadcast_buffers": False}
     )
     return DistributedDataParallel(
