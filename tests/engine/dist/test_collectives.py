@@ -12,8 +12,8 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 from torch import nn
+from torch.multiprocessing.spawn import spawn
 
 from typedseg.config.models.common import SyncBN
 from typedseg.datasets.samplers import DefaultSampler
@@ -77,7 +77,7 @@ def _worker(rank: int, world: int, port: int, out: str) -> None:
 
 
 def test_collectives_in_a_two_process_group(tmp_path: Path) -> None:
-    mp.spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
+    spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)  # type: ignore[no-untyped-call]
     ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=False) for r in (0, 1)]
     for found in ranks:
         assert "error" not in found, found.get("error")
