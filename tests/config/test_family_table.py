@@ -9,6 +9,7 @@ hand-written module under typedseg/config lists a kind's tag a second time.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import subprocess
 import sys
@@ -71,8 +72,13 @@ def test_unions_hold_nothing_the_table_does_not_list(family: Family) -> None:
         assert {strip_annotated(m).__name__ for m in union_members(real)} == listed, union.name
 
 
+@functools.cache
+def _generated() -> dict[Path, str]:
+    return families.generate()
+
+
 def test_generated_files_are_what_the_table_produces() -> None:
-    assert families.stale(families.generate()) == [], f"regenerate with: {families.COMMAND}"
+    assert families.stale(_generated()) == [], f"regenerate with: {families.COMMAND}"
 
 
 def test_check_mode_passes_on_the_committed_files() -> None:
@@ -87,7 +93,7 @@ def test_check_mode_passes_on_the_committed_files() -> None:
 
 
 def _hand_written_modules() -> list[Path]:
-    generated = {ROOT / path for path in families.generate()}
+    generated = {ROOT / path for path in _generated()}
     folders = [ROOT / "typedseg" / "config", ROOT / "typedseg" / "presets"]
     return [p for folder in folders for p in sorted(folder.rglob("*.py")) if p not in generated]
 
