@@ -96,11 +96,9 @@ def _completions(source: str) -> set[str]:
             AdamW(""",
             {"lr=", "betas=", "weight_decay=", "amsgrad="},
         ),
-        # `config.model.decode_head.` itself completes nothing: `model` is `ModelConfig | None`, and ModelConfig is
-        # an Annotated discriminated union (EncoderDecoder or a user's SerializeAsAny[UserModel], each wrapped in
-        # Annotated with its Tag) that jedi does not see through. What jedi does resolve, each shown below: the
-        # model narrowed by isinstance, a variable annotated as EncoderDecoder, and a preset's return value.
-        # `decode_head` is then the union of the heads (HeadConfig), so its completions are every head's fields.
+        # The model reached other ways than `config.model.` (which test_kind_views.py checks with every other
+        # section): narrowed by isinstance, a variable annotated as EncoderDecoder, and a preset's return value.
+        # `decode_head` is the union of the heads (HeadConfig), so its completions are every head's fields.
         (
             """\
             from typedseg.config.experiment import Experiment
