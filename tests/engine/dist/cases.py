@@ -19,7 +19,7 @@ from typedseg.config.models.segmentor import UserModel
 from typedseg.config.optim import OptimWrapper
 from typedseg.config.optimizers import SGD
 from typedseg.config.replace import replace
-from typedseg.config.runtime import DistConfig, EnvConfig
+from typedseg.config.runtime import DistConfig, EnvConfig, RandomnessConfig
 from typedseg.models.preprocessor import SegDataPreProcessor
 from typedseg.structures import SegDataSample
 
@@ -78,14 +78,19 @@ def plain(*, batch_size: int, max_iters: int = 1, val_size: int = 5) -> Experime
 
 def resumable(*, max_iters: int = 8) -> Experiment:
     """The engine's tiny model (BatchNorm, dropout) and data, SGD with momentum and PolyLR, 2 per process, a
-    checkpoint every 2 iterations, validation every 4: what exact resume must reproduce, on gloo."""
+    checkpoint every 2 iterations, validation every 4, diff_rank_seed (each rank its own dropout): what exact
+    resume must reproduce, on gloo."""
     exp = experiment(
         max_iters=max_iters,
         val_interval=4,
         checkpoint=CheckpointHook(by_epoch=False, interval=2),
         logger_interval=2,
     )
-    return replace(exp, env_cfg=EnvConfig(dist_cfg=DistConfig(backend="gloo")))
+    return replace(
+        exp,
+        env_cfg=EnvConfig(dist_cfg=DistConfig(backend="gloo")),
+        randomness=RandomnessConfig(seed=7, deterministic=True, diff_rank_seed=True),  # per-rank RNG streams
+    )
 
 
 class NanOnRank(UserHook):
