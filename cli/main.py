@@ -506,6 +506,7 @@ def _module_files(target: str) -> list[Path]:
     return [Path(origin)] if origin else []
 
 
+from . import data as _data  # noqa: E402, F401  (registers `typedseg data`)
 from . import schedule as _schedule  # noqa: E402, F401  (registers `typedseg schedule`)
 from . import train as _train  # noqa: E402, F401  (registers `typedseg run` and `typedseg test`)
 from . import predict as _predict  # noqa: E402, F401  (registers `typedseg predict`)
@@ -517,4 +518,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-from . import data as _data  # noqa: E402, F401  (registers `typedseg data`)

@@ -84,7 +84,9 @@ def test_committed_schema_is_fresh() -> None:
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stderr + "\nRegenerate it with: typedseg schema --out schemas --force"
+    assert result.returncode == 0, (
+        result.stderr + "\nRegenerate it with: typedseg schema --out schemas --force"
+    )
 
 
 @pytest.mark.parametrize(

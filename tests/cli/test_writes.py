@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import typedseg.files
 from cli.main import app
 from tests.migrate.test_to_typedseg import BASE
 from typedseg.files import write_atomic
@@ -179,7 +178,7 @@ def test_a_full_disk_leaves_the_previous_file_whole(tmp_path: Path, monkeypatch:
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(typedseg.files.os, "fsync", full)
+    monkeypatch.setattr("typedseg.files.os.fsync", full)
     stderr = _refused(["export", QUICKSTART, "--out", str(out), "--force"], "output-not-writable")
     assert "no space left on the device; nothing was changed" in stderr
     assert out.read_text(encoding="utf-8") == "# the previous config\n"
@@ -190,7 +189,7 @@ def test_a_read_only_folder_is_one_clear_message(tmp_path: Path, monkeypatch: py
     def denied(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(typedseg.files.tempfile, "mkstemp", denied)  # as root, chmod would not refuse
+    monkeypatch.setattr("typedseg.files.tempfile.mkstemp", denied)  # as root, chmod would not refuse
     stderr = _refused(["new", str(tmp_path / "x.py")], "output-not-writable")
     assert "permission denied" in stderr
     assert list(tmp_path.iterdir()) == []

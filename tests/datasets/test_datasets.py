@@ -262,7 +262,7 @@ def test_test_time_augmentation_views_and_collate(root: Path) -> None:
 def test_synth_if_missing_keeps_a_finished_dataset_and_refuses_a_partial_one(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from typedseg.cli.main import app
+    from cli.main import app
 
     runner = CliRunner()
     root = tmp_path / "synthetic"

@@ -172,6 +172,12 @@ def test_only_settings_that_differ_from_the_defaults_are_written(tmp_path: Path)
     assert again == experiment
     text = to_mmengine(again)
     assert text == to_mmengine(experiment)
-    for default in ("use_fsdp=False", "resume=False", "dtype=None", "accumulative_counts=1", "load_from=None"):
+    for default in (
+        "use_fsdp=False",
+        "resume=False",
+        "dtype=None",
+        "accumulative_counts=1",
+        "load_from=None",
+    ):
         assert default not in text
     assert "type='AmpOptimWrapper'" in text
