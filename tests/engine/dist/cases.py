@@ -68,7 +68,7 @@ def plain(*, batch_size: int, max_iters: int = 1, val_size: int = 5) -> Experime
     )
     return replace(
         exp,
-        {"val_dataloader.dataset.size": val_size},
+        {"val_dataloader.dataset.size": val_size, "val_dataloader.dataset.hw": 16},  # images that differ
         model=PlainModel(),
         optim_wrapper=OptimWrapper(optimizer=SGD(lr=1.0)),
         param_scheduler=[],
