@@ -156,21 +156,23 @@ def test_a_non_finite_loss_on_one_rank_stops_both_before_the_step(tmp_path: Path
 
 
 def test_sigterm_to_the_launcher_saves_once_and_every_rank_exits(tmp_path: Path) -> None:
-    config = config_file(
-        tmp_path,
-        f"replace(resumable(), custom_hooks=(SignalLauncherAt(at=3, signum={int(signal.SIGTERM)}),))",
+    body = (
+        'replace(plain(batch_size=2, max_iters=400), {"default_hooks.checkpoint.interval": 100}, '
+        f"custom_hooks=(SignalLauncherAt(at=3, signum={int(signal.SIGTERM)}),))"
     )
+    config = config_file(tmp_path, body)
     config.write_text("from typedseg.config.replace import replace\n" + config.read_text())
     began = time.monotonic()
     result = typedseg("run", config, "--nproc", "2", "--work-dir", tmp_path / "work")
     assert result.returncode == 143, result.stderr
     assert time.monotonic() - began < 30 + 15  # within the launcher's grace period (plus start-up)
-    saved = sorted((tmp_path / "work").glob("iter_*.pth"))
-    assert [p.name for p in saved][:1] == ["iter_2.pth"] and len(saved) == 2, (
-        saved
-    )  # the periodic one, then one
-    assert (tmp_path / "work" / "last_checkpoint").read_text() == str(saved[-1])
-    assert result.stderr.count("stopped by SIGTERM") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("stopped by SIGTERM; saved ") == 1 and "Traceback" not in result.stderr
+    saved = result.stderr.split("stopped by SIGTERM; saved ")[1].split()[0]
+    files = sorted((tmp_path / "work").glob("iter_*.pth"), key=lambda p: int(p.stem[5:]))
+    assert [str(p) for p in files] == [saved]  # the one checkpoint, at the boundary where both ranks stopped
+    assert 3 <= int(Path(saved).stem[5:]) < 100
+    assert (tmp_path / "work" / "last_checkpoint").read_text() == saved
+    assert weights(Path(saved)).keys() == {"body.0.weight", "body.0.bias", "head.weight", "head.bias"}
 
 
 def test_exact_resume_after_sigkill_to_the_launcher(tmp_path: Path) -> None:
