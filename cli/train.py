@@ -242,6 +242,8 @@ def run(
             _print_dry_run(runner)
             return
         runner.train()
+        if runner.last_metrics and not secondary:
+            sys.stdout.write(f"final validation metrics:\n{_summary_table(runner.last_metrics)}\n")
     except ConfigError as exc:
         raise (typer.Exit(code=2) if secondary else _fail(_at(exc.problems, config))) from None
     except TrainingFault as exc:

@@ -200,6 +200,18 @@ def test_every_verb_runs_from_the_installed_wheel(installed: Installed) -> None:
     assert (work / "work_dir" / "iter_1.pth").is_file()
     tested = run("test", "quick.py", "--work-dir", "work_dir", "--checkpoint", "work_dir/iter_1.pth", *tiny)
     assert "mIoU: " in tested.stdout + tested.stderr
+    run(
+        "predict",
+        "quick.py",
+        "data/synthetic/images/val",
+        "--checkpoint",
+        "work_dir/iter_1.pth",
+        "--out",
+        "pred",
+    )
+    assert (work / "pred" / "labels" / "00000.png").is_file() and (
+        work / "pred" / "overlays" / "00000.png"
+    ).is_file()
 
     missing = installed.commands - installed.verbs
     assert missing == set(), f"add the verbs {sorted(missing)} to this test: every verb must run from a wheel"

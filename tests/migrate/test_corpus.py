@@ -136,13 +136,12 @@ def test_names_assigned_twice_in_one_file(corpus: Corpus) -> None:
         for r in result.reassigned
     }
     knet = "knet/knet-s3_swin-l_upernet_8xb2-adamw-80k_ade20k-640x640.py"
+    # K-Net's and SETR's crop_size are written twice with the same value: nothing is lost, nothing reported.
     assert found == {
-        (knet, "crop_size", 5, 29),
         (knet, "train_dataloader", 51, 55),
         (knet, "val_dataloader", 52, 56),
         (knet, "test_dataloader", 53, 57),
         ("sem_fpn/fpn_r101_4xb4-160k_ade20k-512x512.py", "model", 2, 5),
-        ("setr/setr_vit-l_pup_8xb1-80k_cityscapes-768x768.py", "crop_size", 5, 8),
     }
     assert isinstance(next(iter(corpus[knet].reassigned)), Reassignment)
     # The consequences, as MMEngine computes them: fpn_r101 trains a ResNet-50 ...

@@ -129,6 +129,8 @@ class Runner:
         self.log_dir = self.work_dir / self.timestamp
         self.state: RunState | None = None
         self.hooks: Hooks | None = None
+        self.last_metrics: dict[str, float] = {}
+        """The metrics of the last validation of `train()` (empty when none ran)."""
         self.train_loop: TrainLoop | None = None
         self._sigterm = False
         self.dist = DistContext()
@@ -601,6 +603,7 @@ class Runner:
                     loop.run(resume_at)
                 finally:
                     hooks.call("after_run", state)
+            self.last_metrics = dict(state.metrics)
             return state.model
         finally:
             close_logger()
