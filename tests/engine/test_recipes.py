@@ -68,15 +68,8 @@ def _pair(value: Any) -> list[int] | int:
 
 
 def _common(experiment: Any) -> list[str]:
-    """Overrides for every run: no pretrained files, AMP in bfloat16 (CPU). The SegFormer recipe's `pos_block`
-    custom key (copied from MMSeg's config, which the recipe must equal) matches no parameter of MMSeg 1.x's
-    MixVisionTransformer: MMEngine ignores it, typedseg refuses it (custom-key-unmatched), so it is left out."""
+    """Overrides for every run: no pretrained files, AMP in bfloat16 (CPU)."""
     sets = ["model.pretrained=null", "model.backbone.init_cfg=null"]
-    paramwise = getattr(experiment.optim_wrapper, "paramwise_cfg", None)
-    if paramwise is not None and paramwise.custom_keys and "pos_block" in paramwise.custom_keys:
-        keys = {k: v.model_dump(mode="json", exclude_unset=True) for k, v in paramwise.custom_keys.items()}
-        del keys["pos_block"]
-        sets.append(f"optim_wrapper.paramwise_cfg.custom_keys={json.dumps(keys)}")
     if type(experiment.optim_wrapper).__name__ == "AmpOptimWrapper":
         sets.append("optim_wrapper.dtype=bfloat16")
     return sets

@@ -81,6 +81,17 @@ RECIPES = [
 ]
 """(recipe, MMSeg original, its helper variables, the paths whose spelling was mapped, validate's warnings)."""
 
+LEFT_OUT = {
+    "segformer_mit-b0_8xb2-160k_ade20k-512x512.py": (
+        "optim_wrapper",
+        "paramwise_cfg",
+        "custom_keys",
+        "pos_block",
+    ),
+}
+"""Settings of an MMSeg original that the recipe leaves out, and why: SegFormer's `pos_block` custom key matches no
+parameter of MiT (MMEngine ignores it; typedseg refuses it before iteration 0 with custom-key-unmatched)."""
+
 
 @pytest.mark.parametrize(("recipe", "original", "helpers", "mapped", "warnings"), RECIPES)
 def test_recipe_equals_its_mmseg_original(
@@ -96,6 +107,12 @@ def test_recipe_equals_its_mmseg_original(
     ours = loaded.experiment.model_dump(mode="json")
     data = load_mmengine_config(mmseg_configs / original).data
     assert set(data) - set(ours) == helpers
+    if recipe in LEFT_OUT:
+        *parents, last = LEFT_OUT[recipe]
+        holder = data
+        for key in parents:
+            holder = holder[key]
+        del holder[last]
     result = compare({key: value for key, value in data.items() if key in ours}, ours)
     assert result.differences == {}
     assert result.mapped == mapped
