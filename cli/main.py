@@ -507,9 +507,9 @@ def _module_files(target: str) -> list[Path]:
 
 
 from . import data as _data  # noqa: E402, F401  (registers `typedseg data`)
+from . import predict as _predict  # noqa: E402, F401  (registers `typedseg predict`)
 from . import schedule as _schedule  # noqa: E402, F401  (registers `typedseg schedule`)
 from . import train as _train  # noqa: E402, F401  (registers `typedseg run` and `typedseg test`)
-from . import predict as _predict  # noqa: E402, F401  (registers `typedseg predict`)
 
 
 def main() -> None:
