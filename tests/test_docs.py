@@ -11,6 +11,9 @@ every `$ typedseg ...` console block prints what the page shows.
   `import_mmengine_config` their code, and every ```text block on docs/errors.md that starts with
   `>>> load_mmengine_config("PATH")` or `>>> print(format_problems(import_mmengine_config("PATH").problems))`
   shows what that prints, run from the repository root (absolute paths shortened to it).
+- Every section of docs/errors.md shows its code in checked output: a console block, an MMEngine block, or, for
+  a run-time code no cheap command reaches, a ```text block with the message while a test under tests/ triggers
+  the code and asserts it (`assert err.code == "no-loss"`, `assert "[no-loss]" in out`).
 - Console blocks (```console) are re-run from the repository root through the venv's `typedseg`. Output is compared
   after stripping trailing whitespace; a line `...` stands for elided output (the text around it must match as
   prefix, suffix and in-order pieces). Fence output you do not want checked as ```text, not ```console.
