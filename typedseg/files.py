@@ -13,9 +13,9 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from typedseg.problems import ConfigError, Problem
 
@@ -56,27 +56,41 @@ def check_output(path: Path, *, force: bool, inputs: Iterable[Path] = ()) -> Non
         raise _problem("output-exists", path, "the file exists.", "Pass --force to replace it.")
 
 
+def write_durably(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """The package's one atomic write: `write` fills a temporary file in `path`'s folder, which is fsynced, given
+    the permissions `path` has (or the umask's), moved over `path`, and the folder fsynced. On any failure or
+    interruption the temporary file is removed and `path` is as it was. Raises OSError.
+
+    Checkpoints, images, plots, pointers and every file a command writes for the user go through it.
+    """
+    folder = path.parent
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.tmp.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:  # keep the target's permission bits when it exists
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_folder(folder)
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write `data` to `path` atomically and durably; on any failure the old file (if any) is left as it was.
 
     Raises ConfigError (`output-not-writable`) for an OSError (no permission, full disk, a missing folder).
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent
-    temp: str | None = None
     try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):  # keep the target's permission bits when it exists
-            os.chmod(temp, path.stat().st_mode & 0o7777)
-        if not path.exists():
-            os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, path)
-        temp = None
-        _fsync_folder(folder)
+        write_durably(path, lambda handle: handle.write(payload))
     except OSError as exc:
         raise _problem(
             "output-not-writable",
@@ -84,10 +98,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             f"cannot write the file: {_reason(exc)}; nothing was changed.",
             "Check the path, its permissions and the free space.",
         ) from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
 
 
 def output_format(path: Path | None, given: F | None, suffixes: Mapping[F, tuple[str, ...]], default: F) -> F:

@@ -5,14 +5,14 @@ returns them with its default cv2 backend: PNG decoding is lossless, so the arra
 the EXIF orientation, as OpenCV's IMREAD_COLOR does.
 """
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from typedseg.files import write_durably
 
 IMAGE_ERRORS = (OSError, UnidentifiedImageError, ValueError, SyntaxError)
 """What Pillow raises for a missing, truncated or undecodable file."""
@@ -79,17 +79,6 @@ def write_png(path: str | Path, array: np.ndarray, palette: np.ndarray | None = 
 
 
 def write_atomically(path: Path, write: WriteFn) -> None:
-    """Run `write` on a temporary file in `path`'s folder, fsync it, and move it over `path`."""
+    """Write `path` through the package's one atomic writer, creating its folder first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below; replaced or removed on failure)
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    write_durably(path, write)

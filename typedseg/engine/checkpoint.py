@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import io
 import os
 import re
 from collections.abc import Callable
@@ -26,6 +25,7 @@ import torch
 from torch import nn
 
 from typedseg.engine.errors import RunError, TrainingFault
+from typedseg.files import write_durably
 
 POINTER = "last_checkpoint"
 SIDECAR_SUFFIX = ".sha256"
@@ -52,29 +52,9 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_durably(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Write through a temp file in the same folder, fsync it and move it into place."""
-    temp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
-    try:
-        with temp.open("wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-
-
 def write_text_atomic(path: Path, text: str) -> None:
-    """Replace a small text file atomically (temp file, fsync, os.replace, fsync of the folder)."""
-
-    def write(handle: io.BufferedWriter) -> None:
-        handle.write(text.encode())
-
-    _write_durably(path, write)
-    _fsync_dir(path.parent)
+    """Replace a small text file (a sidecar, the pointer) through the package's one atomic writer."""
+    write_durably(path, lambda handle: handle.write(text.encode()))
 
 
 def save_checkpoint_file(checkpoint: dict[str, Any], path: Path) -> str:

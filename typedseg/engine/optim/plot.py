@@ -1,13 +1,12 @@
 """A small PNG of the lr (and momentum) curves, drawn with Pillow: no plotting library, no torch."""
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from typedseg.engine.optim.preview import Curves
+from typedseg.files import write_durably
 
 WIDTH, PANEL, MARGIN = 900, 300, 70
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
@@ -56,11 +55,7 @@ def _panel(draw: ImageDraw.ImageDraw, top: int, name: str, series: list[list[flo
 
 
 def write_png(curves: Curves, path: Path) -> None:
-    """Write the plot atomically: a temp file in the same folder, fsync, then os.replace."""
+    """Write the plot through the package's one atomic writer."""
     data = render_png(curves)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    write_durably(path, lambda handle: handle.write(data))
