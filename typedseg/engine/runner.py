@@ -603,6 +603,7 @@ class Runner:
                     loop.run(resume_at)
                 finally:
                     hooks.call("after_run", state)
+            barrier()  # every rank done (rank 0 may still be writing) before the process group goes
             self.last_metrics = dict(state.metrics)
             return state.model
         finally:
