@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -608,8 +609,8 @@ class Runner:
             return state.model
         finally:
             close_logger()
-            if self.dist.owns_group:
-                shutdown()
+            if self.dist.owns_group and "TORCHELASTIC_RUN_ID" not in os.environ:
+                shutdown()  # a launched worker exits right after, without destroying the group (typedseg/__main__.py)
 
     def _evaluate(
         self, mode: Literal["val", "test"], checkpoint: str | Path | None, *, tta: bool = False
