@@ -256,7 +256,8 @@ def outputs() -> dict[str, Ran]:
     """Every documented command, run once: first, in page order, those that write a file other examples read
     (`--out`, and `typedseg new`, which writes its argument); then the rest in parallel (each a fresh process)."""
     commands = list(dict.fromkeys(example.command for example in CONSOLE_EXAMPLES if example.command))
-    (ROOT / "build").mkdir(exist_ok=True)  # the pages' examples write into build/, which getting-started creates
+    # the pages' examples write into build/, which getting-started creates
+    (ROOT / "build").mkdir(exist_ok=True)
     writers = [command for command in commands if " --out " in command or command.startswith("typedseg new ")]
     ran = {command: _run(command) for command in writers}
     readers = [command for command in commands if command not in ran]
