@@ -3,7 +3,14 @@
 The package root stays import-light on purpose: `typedseg validate` must start fast and never import torch.
 """
 
+from pkgutil import extend_path
 from typing import TYPE_CHECKING, Any
+
+# cli/, templates/ and schemas/ install as typedseg.cli, .templates and .schemas (pyproject's package-dir); the
+# editable install links them into a `typedseg/` under build/. A checkout ahead of it on sys.path (`python -m
+# typedseg` from the repository root) has no typedseg/cli: the package also searches the other `typedseg/`
+# folders on sys.path.
+__path__ = extend_path(__path__, __name__)
 
 __version__ = "0.1.0"
 SCHEMA_VERSION = 1
