@@ -218,13 +218,6 @@ INTROSPECTED = (
         "UserModel",
     ),
     Introspected(
-        "DatasetConfig",
-        "DATASET_TAGS",
-        "typedseg.config.datasets._tagged:DatasetConfig",
-        "typedseg.config.datasets",
-        "UserDataset",
-    ),
-    Introspected(
         "TransformConfig",
         "TRANSFORM_TAGS",
         "typedseg.config.transforms:_TaggedTransformConfig",
@@ -232,8 +225,8 @@ INTROSPECTED = (
         "UserTransform",
     ),
 )
-"""The optimizers (generated from torch's signatures), and the families still kept as one module or with their
-union beside their wrappers: their tags are read from the real union when this generator runs."""
+"""The optimizers (generated from torch's signatures), and the sections that keep their few kinds in one module
+(the segmentor, the transforms): their tags are read from the real union when this generator runs."""
 
 
 def _introspect(spec: Introspected) -> tuple[View, list[str]]:

@@ -293,5 +293,55 @@ the built layer or initializer takes, with its defaults. A key MMCV would hand t
     ),
 )
 
-FAMILIES = (SCHEDULERS, HOOKS, BACKBONES, HEADS, LAYERS)
+DATASETS = Family(
+    package="typedseg.config.datasets",
+    doc="""Datasets: MMSegmentation's BaseSegDataset and its ADE20K, Cityscapes and Pascal VOC subclasses, and
+MMEngine's ConcatDataset and RepeatDataset wrappers.
+
+Names, argument names and defaults are MMSegmentation 1.2.2's (`mmseg/datasets/`) and MMEngine's
+(`mmengine/dataset/dataset_wrapper.py`); each dataset class's METAINFO (class names and palette) is copied below.
+What MMSeg or MMEngine would refuse while building the dataset (metainfo classes that are not the class's own, a
+palette that does not fit the classes, wrapped datasets whose metainfo differs) is refused at load time.
+
+How MMSeg builds a dataset's metainfo, which `classes()`, `palette()` and `label_map()` reproduce:
+- `metainfo.classes` replaces the class's METAINFO classes; for a dataset class that has its own (ADE20K,
+  Cityscapes, VOC) they must be a subset of them, in any order, and labels are remapped to the new order (others
+  become 255);
+- the palette is `metainfo.palette`, else the class's; it must have one colour per class, or none (MMSeg then
+  draws a random palette with seed 42), or, when classes were remapped, cover the class's own classes (MMSeg
+  keeps the colours of the kept classes).
+""",
+    kinds=(
+        Kind("BaseSegDataset", "base_seg", group="seg"),
+        Kind("ADE20KDataset", "ade20k", group="seg"),
+        Kind("CityscapesDataset", "cityscapes", group="seg"),
+        Kind("PascalVOCDataset", "pascal_voc", group="seg"),
+        Kind("ConcatDataset", "wrappers", group="wrapper"),
+        Kind("RepeatDataset", "wrappers", group="wrapper"),
+    ),
+    unions=(
+        Union(
+            "SegDataset",
+            "A leaf segmentation dataset (not a wrapper, not a user's).",
+            group="seg",
+            plain=True,
+        ),
+        Union(
+            "DatasetLike",
+            "Any dataset config, ours or a user's: what the data rules walk.",
+            user=("_base", "UserDataset"),
+            plain=True,
+        ),
+        Union(
+            "DatasetConfig",
+            "Any dataset: ours by MMSeg's/MMEngine's `type`, a user's `UserDataset` subclass by its dotted path.",
+            user=("_base", "UserDataset"),
+            tagged="_TaggedDatasets",
+            types="DATASET_TYPES",
+            view="experiment",
+        ),
+    ),
+)
+
+FAMILIES = (SCHEDULERS, HOOKS, BACKBONES, HEADS, LAYERS, DATASETS)
 """Every lazy family package the generator writes (optimizers have their own generator, fed by torch)."""

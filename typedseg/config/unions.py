@@ -79,6 +79,17 @@ HOOK_TAGS = frozenset(
     }
 )
 
+DATASET_TAGS = frozenset(
+    {
+        "BaseSegDataset",
+        "ADE20KDataset",
+        "CityscapesDataset",
+        "PascalVOCDataset",
+        "ConcatDataset",
+        "RepeatDataset",
+    }
+)
+
 OPTIMIZER_TAGS = frozenset(
     {
         "ASGD",
@@ -101,17 +112,6 @@ OPTIMIZER_TAGS = frozenset(
 
 MODEL_TAGS = frozenset({"EncoderDecoder"})
 
-DATASET_TAGS = frozenset(
-    {
-        "ADE20KDataset",
-        "BaseSegDataset",
-        "CityscapesDataset",
-        "ConcatDataset",
-        "PascalVOCDataset",
-        "RepeatDataset",
-    }
-)
-
 TRANSFORM_TAGS = frozenset(
     {
         "LoadAnnotations",
@@ -129,11 +129,11 @@ TRANSFORM_TAGS = frozenset(
 
 if TYPE_CHECKING:
     from typedseg.config.datasets._base import UserDataset
-    from typedseg.config.datasets._tagged import ConcatDataset, RepeatDataset
     from typedseg.config.datasets.ade20k import ADE20KDataset
     from typedseg.config.datasets.base_seg import BaseSegDataset
     from typedseg.config.datasets.cityscapes import CityscapesDataset
     from typedseg.config.datasets.pascal_voc import PascalVOCDataset
+    from typedseg.config.datasets.wrappers import ConcatDataset, RepeatDataset
     from typedseg.config.hooks._shared import UserHook
     from typedseg.config.hooks.default import (
         CheckpointHook,
@@ -258,6 +258,16 @@ if TYPE_CHECKING:
     )
     """An entry of `custom_hooks`: a built-in hook by `type`, or a user's `UserHook` subclass (dotted `type`).
     """
+    DatasetConfig: TypeAlias = (
+        BaseSegDataset
+        | ADE20KDataset
+        | CityscapesDataset
+        | PascalVOCDataset
+        | ConcatDataset
+        | RepeatDataset
+        | UserDataset
+    )
+    """Any dataset: ours by MMSeg's/MMEngine's `type`, a user's `UserDataset` subclass by its dotted path."""
     OptimizerConfig: TypeAlias = (
         Adadelta
         | Adagrad
@@ -277,15 +287,6 @@ if TYPE_CHECKING:
         | UserOptimizer
     )
     ModelConfig: TypeAlias = EncoderDecoder | UserModel
-    DatasetConfig: TypeAlias = (
-        BaseSegDataset
-        | ADE20KDataset
-        | CityscapesDataset
-        | PascalVOCDataset
-        | ConcatDataset
-        | RepeatDataset
-        | UserDataset
-    )
     TransformConfig: TypeAlias = (
         LoadImageFromFile
         | LoadAnnotations
@@ -312,11 +313,11 @@ else:  # noqa: PLR5501 (jedi reads an `elif` as another definition; it skips an 
             Any, LazyUnion("typedseg.config.schedulers", SCHEDULER_TAGS, "UserScheduler")
         ]
         CustomHookConfig = Annotated[Any, LazyUnion("typedseg.config.hooks", HOOK_TAGS, "UserHook")]
+        DatasetConfig = Annotated[Any, LazyUnion("typedseg.config.datasets", DATASET_TAGS, "UserDataset")]
         OptimizerConfig = Annotated[
             Any, LazyUnion("typedseg.config.optimizers", OPTIMIZER_TAGS, "UserOptimizer")
         ]
         ModelConfig = Annotated[Any, LazyUnion("typedseg.config.models.segmentor", MODEL_TAGS, "UserModel")]
-        DatasetConfig = Annotated[Any, LazyUnion("typedseg.config.datasets", DATASET_TAGS, "UserDataset")]
         TransformConfig = Annotated[
             Any, LazyUnion("typedseg.config.transforms", TRANSFORM_TAGS, "UserTransform")
         ]

@@ -7,14 +7,11 @@ from pydantic import Field, JsonValue, model_validator
 
 from typedseg.config.base import ConfigModel, Rules, Seq, UserConfig
 from typedseg.config.errors import suggest
-from typedseg.config.lazy import when_loaded
 from typedseg.config.transforms import BackendArgs, TransformConfig
 
 if TYPE_CHECKING:
-    from typedseg.config.datasets._tagged import ConcatDataset, DatasetLike, RepeatDataset
-else:  # the wrappers load only for a config that wraps a dataset
-    ConcatDataset = when_loaded("typedseg.config.datasets._tagged", "ConcatDataset")
-    RepeatDataset = when_loaded("typedseg.config.datasets._tagged", "RepeatDataset")
+    from typedseg.config.datasets._tagged import DatasetLike
+    from typedseg.problems import Path
 
 Channel = Annotated[int, Field(ge=0, le=255)]
 
@@ -57,7 +54,19 @@ class DatasetMeta:
     """Whether label 0 is turned into 255 and the others shifted down by one."""
 
 
-class _SegDataset(ConfigModel):
+class _Dataset:
+    """What the rules ask of any of our dataset configs, a leaf or a wrapper (a mixin: it defines no fields).
+
+    The rules ask through these methods, never "is this a ConcatDataset?", so checking a config imports only the
+    dataset kinds it names.
+    """
+
+    def wrapped(self) -> "tuple[tuple[Path, DatasetLike], ...]":
+        """The datasets this one wraps, each with its path below this one, in order; () for a leaf dataset."""
+        return ()
+
+
+class _SegDataset(ConfigModel, _Dataset):
     """Fields, metainfo logic and rules shared by BaseSegDataset and its subclasses."""
 
     METAINFO_CLASSES: ClassVar[tuple[str, ...]] = ()
@@ -241,8 +250,5 @@ def dataset_meta(dataset: "DatasetLike") -> DatasetMeta | None:
     user's dataset."""
     if isinstance(dataset, _SegDataset):
         return dataset.meta()
-    if isinstance(dataset, ConcatDataset):
-        return dataset_meta(dataset.datasets[0])
-    if isinstance(dataset, RepeatDataset):
-        return dataset_meta(dataset.dataset)
-    return None
+    wrapped = dataset.wrapped() if isinstance(dataset, _Dataset) else ()
+    return dataset_meta(wrapped[0][1]) if wrapped else None

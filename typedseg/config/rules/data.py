@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from typedseg.config.base import ConfigModel
-from typedseg.config.datasets._base import _SegDataset
-from typedseg.config.lazy import when_loaded
+from typedseg.config.datasets._base import _Dataset, _SegDataset
 from typedseg.config.transforms import (
     LoadAnnotations,
     LoadImageFromFile,
@@ -31,10 +30,7 @@ from typedseg.config.transforms import (
 from typedseg.problems import Path, Problem
 
 if TYPE_CHECKING:
-    from typedseg.config.datasets._tagged import ConcatDataset, DatasetLike, RepeatDataset
-else:  # the wrappers load only for a config that wraps a dataset
-    ConcatDataset = when_loaded("typedseg.config.datasets._tagged", "ConcatDataset")
-    RepeatDataset = when_loaded("typedseg.config.datasets._tagged", "RepeatDataset")
+    from typedseg.config.datasets._tagged import DatasetLike
 
 Stage = Literal["train", "val", "test"]
 
@@ -53,6 +49,14 @@ def _stage_of(path: Path) -> Stage | None:
     return None
 
 
+def _wrapped(dataset: DatasetLike) -> tuple[tuple[Path, DatasetLike], ...]:
+    """The datasets a wrapper wraps, with their paths below it; () for a leaf or a user's dataset.
+
+    Asked of the dataset itself, so that checking a config never imports a wrapper it does not use.
+    """
+    return dataset.wrapped() if isinstance(dataset, _Dataset) else ()
+
+
 def _pipeline_of(dataset: object) -> tuple[TransformLike, ...] | None:
     """A dataset's pipeline: ours, or a user dataset's `pipeline` field when it declares one."""
     pipeline = getattr(dataset, "pipeline", None)
@@ -69,14 +73,12 @@ def check_dataset(path: Path, dataset: DatasetLike, *, stage: Stage | None = Non
     gets only the rules every stage shares.
     """
     stage = stage if stage is not None else _stage_of(path)
-    if isinstance(dataset, ConcatDataset):
-        problems: list[Problem] = []
-        for index, child in enumerate(dataset.datasets):
-            problems += check_dataset((*path, "datasets", index), child, stage=stage)
+    problems: list[Problem] = []
+    wrapped = _wrapped(dataset)
+    if wrapped:
+        for below, child in wrapped:
+            problems += check_dataset((*path, *below), child, stage=stage)
         return problems
-    if isinstance(dataset, RepeatDataset):
-        return check_dataset((*path, "dataset"), dataset.dataset, stage=stage)
-    problems = []
     if isinstance(dataset, _SegDataset):
         problems += _check_dataset_fields(path, dataset)
     pipeline = _pipeline_of(dataset)
@@ -375,11 +377,8 @@ def dataset_classes(dataset: DatasetLike) -> tuple[str, ...] | None:
     """
     if isinstance(dataset, _SegDataset):
         return dataset.classes()
-    if isinstance(dataset, ConcatDataset):
-        return dataset_classes(dataset.datasets[0])
-    if isinstance(dataset, RepeatDataset):
-        return dataset_classes(dataset.dataset)
-    return None
+    wrapped = _wrapped(dataset)
+    return dataset_classes(wrapped[0][1]) if wrapped else None
 
 
 def pipeline_crop_size(dataset: DatasetLike) -> tuple[int, int] | None:
@@ -387,11 +386,10 @@ def pipeline_crop_size(dataset: DatasetLike) -> tuple[int, int] | None:
 
     For a ConcatDataset: the crop size its datasets share (None when they differ or one has none).
     """
-    if isinstance(dataset, ConcatDataset):
-        sizes = {pipeline_crop_size(child) for child in dataset.datasets}
+    wrapped = _wrapped(dataset)
+    if wrapped:
+        sizes = {pipeline_crop_size(child) for _, child in wrapped}
         return sizes.pop() if len(sizes) == 1 else None
-    if isinstance(dataset, RepeatDataset):
-        return pipeline_crop_size(dataset.dataset)
     pipeline = _pipeline_of(dataset) or ()
     crops = [step for step in pipeline if isinstance(step, RandomCrop)]
     return crops[-1].crop_hw if crops else None
