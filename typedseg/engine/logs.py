@@ -142,6 +142,8 @@ class LineFormatter:
         self.cfg = cfg
         self.mean_pattern = re.compile(cfg.mean_pattern)
         self.custom = tuple(cfg.custom_cfg or ())
+        self._smoothed: dict[str, bool] = {}
+        """Per scalar name, whether mean_pattern matches it (asked at every log line, answered once)."""
 
     @property
     def totals_needed(self) -> frozenset[str]:
@@ -163,13 +165,12 @@ class LineFormatter:
         """The smoothed values of one mode's scalars, keyed without (or with, per log_with_hierarchy) prefix."""
         histories = scalars.of_mode(mode)
         tag: dict[str, float] = {}
+        smoothed = self._smoothed
         for name, history in histories.items():
-            value = (
-                history.reduce("mean", self.cfg.window_size)
-                if self.mean_pattern.search(name)
-                else history.current()
-            )
-            tag[name] = value
+            smooth = smoothed.get(name)
+            if smooth is None:
+                smooth = smoothed[name] = self.mean_pattern.search(name) is not None
+            tag[name] = history.reduce("mean", self.cfg.window_size) if smooth else history.current()
         for custom in self.custom:
             if custom.data_src in histories:
                 tag[custom.log_name or custom.data_src] = histories[custom.data_src].reduce(

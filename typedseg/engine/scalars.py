@@ -22,8 +22,8 @@ Scalar = float | torch.Tensor
 def _floats(values: Iterable[Scalar]) -> list[float]:
     items = list(values)
     tensors = [v for v in items if isinstance(v, torch.Tensor)]
-    if not tensors:
-        return [float(v) for v in items]
+    if not tensors or all(t.device.type == "cpu" for t in tensors):
+        return [float(v) for v in items]  # reading a CPU tensor is a memory read: no transfer to batch
     # One stack and one transfer for all the tensors of a window, instead of one sync per value.
     converted = iter(torch.stack([t.reshape(()) for t in tensors]).float().tolist())
     return [next(converted) if isinstance(v, torch.Tensor) else float(v) for v in items]

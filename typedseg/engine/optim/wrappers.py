@@ -13,7 +13,7 @@ part of `state_dict()`. Unlike MMEngine it runs bfloat16 on CPU; float16 on CPU 
 
 import logging
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, assert_never
 
 import torch
@@ -29,6 +29,8 @@ from typedseg.engine.optim.optimizers import build_optimizer
 from typedseg.problems import ConfigError
 
 log = logging.getLogger("typedseg")
+_NOTHING = nullcontext()
+"""The context of a step that needs none (reusable: nullcontext keeps no state)."""
 
 
 class OptimWrapper:
@@ -180,15 +182,12 @@ class OptimWrapper:
             case _:
                 assert_never(self.clip_grad)
 
-    @contextmanager
-    def optim_context(self, model: nn.Module) -> Iterator[None]:
+    def optim_context(self, model: nn.Module) -> AbstractContextManager[Any]:
         """Around forward and backward: skip DDP's gradient sync on iterations that do not step."""
         no_sync = getattr(model, "no_sync", None)
         if not self.should_sync() and callable(no_sync):
-            with no_sync():
-                yield
-        else:
-            yield
+            return no_sync()  # type: ignore[no-any-return]
+        return _NOTHING
 
     # --- checkpoints --------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
