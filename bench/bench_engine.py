@@ -8,7 +8,9 @@ by-iteration logging and checkpointing, which typedseg requires of an iteration 
 compute is deliberately tiny, so the time an engine adds per iteration is what differs: overhead = time per
 iteration minus the raw loop's. "start -> iter 0" is from the parent starting the process to the first iteration
 beginning (imports, building, hooks). Each arm runs in its own process, arms interleaved over --rounds rounds; the
-table shows medians. MMEngine runs from the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
+table shows medians. The "no log lines" arm is typedseg with the logger's interval set to the whole run: the cost
+of MMEngine's log line every 10 iterations is the difference between the two typedseg rows. MMEngine runs from
+the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
 
     python bench/bench_engine.py [--iters 400] [--rounds 3]
 """
@@ -178,7 +180,7 @@ from typing import Any
 from typedseg.config.data import DataLoaderConfig
 from typedseg.config.datasets import UserDataset
 from typedseg.config.experiment import Experiment
-from typedseg.config.hooks import CheckpointHook, DefaultHooks, UserHook
+from typedseg.config.hooks import CheckpointHook, DefaultHooks, LoggerHook, UserHook
 from typedseg.config.loops import IterBasedTrainLoop
 from typedseg.config.models.segmentor import UserModel
 from typedseg.config.optim import OptimWrapper
@@ -244,7 +246,10 @@ experiment = Experiment(
     train_cfg=IterBasedTrainLoop(max_iters=iters, val_interval=iters),
     optim_wrapper=OptimWrapper(optimizer=SGD(lr=0.01, momentum=0.9)),
     param_scheduler=[PolyLR(eta_min=1e-4, power=1.0, by_epoch=False, begin=0, end=iters)],
-    default_hooks=DefaultHooks(checkpoint=CheckpointHook(by_epoch=False, interval=iters)),
+    default_hooks=DefaultHooks(
+        checkpoint=CheckpointHook(by_epoch=False, interval=iters),
+        logger=LoggerHook(interval=iters if "--no-log-lines" in sys.argv else 10),
+    ),
     log_processor=LogProcessor(by_epoch=False),
     custom_hooks=[Marks()],
     randomness=RandomnessConfig(seed=0),
@@ -257,13 +262,17 @@ print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["ti
 )
 
 
-def run_arm(python: str, source: str, iters: int, warmup: int) -> dict[str, float]:
+def run_arm(python: str, source: str, iters: int, warmup: int, *extra: str) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
         handle.write(source)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     started = time.time()
     done = subprocess.run(
-        [python, handle.name, str(iters), str(warmup)], capture_output=True, text=True, env=env, check=False
+        [python, handle.name, str(iters), str(warmup), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     os.unlink(handle.name)
     if done.returncode != 0:
@@ -278,13 +287,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    arms = {"raw loop": (sys.executable, RAW), "typedseg": (sys.executable, TYPEDSEG)}
+    arms: dict[str, tuple[str, str, tuple[str, ...]]] = {
+        "raw loop": (sys.executable, RAW, ()),
+        "typedseg": (sys.executable, TYPEDSEG, ()),
+        "  no log lines": (sys.executable, TYPEDSEG, ("--no-log-lines",)),
+    }
     if Path(ORACLE_PYTHON).exists():
-        arms["MMEngine 0.10.7"] = (ORACLE_PYTHON, MMENGINE)
+        arms["MMEngine 0.10.7"] = (ORACLE_PYTHON, MMENGINE, ())
     results: dict[str, list[dict[str, float]]] = {name: [] for name in arms}
     for _ in range(args.rounds):
-        for name, (python, source) in arms.items():
-            results[name].append(run_arm(python, source, args.iters, args.warmup))
+        for name, (python, source, extra) in arms.items():
+            results[name].append(run_arm(python, source, args.iters, args.warmup, *extra))
     per_iter = {name: statistics.median(r["per_iter"] for r in runs) for name, runs in results.items()}
     start = {name: statistics.median(r["start_to_iter0"] for r in runs) for name, runs in results.items()}
     raw_iter, raw_start = per_iter["raw loop"], start["raw loop"]
