@@ -57,6 +57,13 @@ def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> lo
     return logger
 
 
+def log_line(logger: logging.Logger, line: str) -> None:
+    """An INFO line, without the caller lookup `Logger.info` makes (a walk up the stack for each record): the
+    run's formats name no source file or line, and the train log line is written every few iterations."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, line, (), None))
+
+
 def close_logger() -> None:
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):

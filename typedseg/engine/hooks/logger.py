@@ -15,7 +15,7 @@ import torch
 from typedseg.config.hooks import LoggerHook as LoggerConfig
 from typedseg.config.runtime import LocalVisBackend
 from typedseg.engine.hooks.base import Hook
-from typedseg.engine.logs import LineFormatter, ScalarWriters
+from typedseg.engine.logs import LineFormatter, ScalarWriters, log_line
 from typedseg.engine.state import RunState
 
 log = logging.getLogger("typedseg")
@@ -93,7 +93,7 @@ class LoggerHook(Hook):
             eta=state.eta,
             memory=memory,
         )
-        log.info(line)
+        log_line(log, line)
         scalars: dict[str, Any] = dict(tag)
         if self.formatter.cfg.by_epoch:
             scalars["epoch"] = state.epoch + 1
