@@ -106,21 +106,6 @@ def _string_constants(path: Path) -> set[str]:
     }
 
 
-_RULE_HOOKS: tuple[str, ...] = (
-    "CheckpointHook",
-    "DistSamplerSeedHook",
-    "EMAHook",
-    "EarlyStoppingHook",
-    "IterTimerHook",
-    "LoggerHook",
-)
-_RULE_HOOKS += (
-    "ParamSchedulerHook",
-    "ProfilerHook",
-    "RuntimeInfoHook",
-    "SegVisualizationHook",
-    "SyncBuffersHook",
-)
 _OVERRIDES = (
     "Caffe2Xavier",
     "Constant",
@@ -132,10 +117,6 @@ _OVERRIDES = (
     "Xavier",
 )
 NOT_YET_METHODS = {
-    *(("typedseg/config/rules/hooks.py", tag) for tag in _RULE_HOOKS),
-    ("typedseg/config/rules/model.py", "ConvNeXt"),
-    ("typedseg/config/rules/model.py", "UNet"),
-    ("typedseg/config/rules/model.py", "DepthwiseSeparableASPPHead"),
     *(("typedseg/config/models/common/init.py", tag) for tag in _OVERRIDES),
     *(("typedseg/config/models/common/init_override.py", tag) for tag in _OVERRIDES),
     ("typedseg/config/models/common/init_args.py", "Pretrained"),

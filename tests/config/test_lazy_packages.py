@@ -100,23 +100,40 @@ def test_a_config_loads_only_the_families_it_names() -> None:
         "typedseg.config.hooks.ema",
         "typedseg.config.hooks.profiler",
         "typedseg.config.hooks._tagged",
+        "typedseg.config.datasets.wrappers",
+        "typedseg.config.datasets._tagged",
+        "typedseg.config.datasets.cityscapes",
     }
     assert not (unused & loaded)
 
 
-def test_when_loaded_stands_in_without_importing() -> None:
+def test_rules_ask_the_kinds_a_config_uses_and_import_no_other() -> None:
+    # The rules ask a hook, backbone, head, neck or dataset through its family's base class (`check_run()`,
+    # `input_divisor()`, `wrapped()`, ...), so a config that uses UNet, an EMA hook and a ConcatDataset gets their
+    # rules, and a config without them imports none of their modules (the test above).
     code = (
         "import sys\n"
-        "from typedseg.config.lazy import when_loaded\n"
-        "OneCycle = when_loaded('typedseg.config.schedulers.one_cycle', 'OneCycleLR')\n"
-        "print(isinstance(object(), OneCycle), 'typedseg.config.schedulers.one_cycle' in sys.modules)\n"
-        "from typedseg.config.schedulers import OneCycleLR\n"
-        "print(isinstance(OneCycleLR(eta_max=0.1), OneCycle), isinstance(object(), OneCycle))\n"
+        "from typedseg.config.datasets import ConcatDataset, ADE20KDataset\n"
+        "from typedseg.config.hooks import EMAHook\n"
+        "from typedseg.config.loops import IterBasedTrainLoop\n"
+        "from typedseg.config.rules.data import check_dataset, dataset_classes\n"
+        "from typedseg.config.rules.hooks import check_hooks\n"
+        "from typedseg.config.hooks.default import DefaultHooks\n"
+        "wrapped = ConcatDataset(datasets=[ADE20KDataset(filter_cfg={}), ADE20KDataset()])\n"
+        "print([p.path for p in check_dataset(('train_dataloader', 'dataset'), wrapped)][:1])\n"
+        "print(len(dataset_classes(wrapped)))\n"
+        "loop = IterBasedTrainLoop(max_iters=100)\n"
+        "found = check_hooks(DefaultHooks(), [EMAHook(begin_iter=500)], loop, metrics=None)\n"
+        "print([(p.code, p.path) for p in found if p.path[0] == 'custom_hooks'])\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    assert result.stdout.split() == ["False", "False", "True", "False"]
+    assert result.stdout.splitlines() == [
+        "[('train_dataloader', 'dataset', 'datasets', 0, 'filter_cfg')]",
+        "150",
+        "[('starts-after-run', ('custom_hooks', 0, 'begin_iter'))]",
+    ]
 
 
 def test_written_python_imports_from_the_family_package() -> None:

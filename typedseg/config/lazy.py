@@ -233,29 +233,6 @@ def lazy_exports(
     return __getattr__, __dir__
 
 
-class _WhenLoaded(type):
-    """Metaclass of `when_loaded` stand-ins: `isinstance` asks the real class, if its module was imported."""
-
-    _module: str
-    _name: str
-
-    def __instancecheck__(cls, value: object) -> bool:
-        module = sys.modules.get(cls._module)
-        real = getattr(module, cls._name, None) if module is not None else None
-        return real is not None and isinstance(value, real)
-
-
-def when_loaded(module: str, name: str) -> Any:
-    """A stand-in for `module.name` in `isinstance` checks that never imports `module`.
-
-    Rules ask "is this scheduler a ReduceOnPlateau?" of every config; importing each family just to answer no
-    would define classes the config never uses. An object of a class exists only once its module has been
-    imported, so until then the answer is no. Declare the real class under `TYPE_CHECKING` so type checkers
-    narrow as usual.
-    """
-    return _WhenLoaded(name, (), {"_module": module, "_name": name})
-
-
 def public_module(cls: type) -> str:
     """The module a user imports `cls` from: its family package when that package exports it lazily."""
     module = cls.__module__

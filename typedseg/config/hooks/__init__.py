@@ -22,12 +22,15 @@ if TYPE_CHECKING:
     from typedseg.config.hooks._shared import CompareRule as CompareRule
     from typedseg.config.hooks._shared import Priority as Priority
     from typedseg.config.hooks._shared import PriorityName as PriorityName
+    from typedseg.config.hooks._shared import TrainLoop as TrainLoop
     from typedseg.config.hooks._shared import UserHook as UserHook
     from typedseg.config.hooks._shared import _exact_rule as _exact_rule
+    from typedseg.config.hooks._shared import _Hook as _Hook
     from typedseg.config.hooks._shared import _leaf as _leaf
     from typedseg.config.hooks._shared import _parse_priority as _parse_priority
     from typedseg.config.hooks._shared import did_you_mean as did_you_mean
     from typedseg.config.hooks._shared import infer_rule as infer_rule
+    from typedseg.config.hooks._shared import metric_problem as metric_problem
     from typedseg.config.hooks._shared import priority_value as priority_value
     from typedseg.config.hooks._shared import rule_problem as rule_problem
     from typedseg.config.hooks._tagged import HOOK_TYPES as HOOK_TYPES
@@ -59,6 +62,7 @@ else:
         __name__,
         {
             "_shared": (
+                "TrainLoop",
                 "PriorityName",
                 "PRIORITIES",
                 "_parse_priority",
@@ -74,6 +78,8 @@ else:
                 "rule_problem",
                 "did_you_mean",
                 "BackendArgs",
+                "_Hook",
+                "metric_problem",
                 "UserHook",
             ),
             "default": (

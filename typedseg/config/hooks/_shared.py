@@ -8,6 +8,10 @@ from pydantic_core import PydanticCustomError
 
 from typedseg.config.base import UserConfig
 from typedseg.config.errors import suggest
+from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
+from typedseg.problems import Path, Problem
+
+TrainLoop = EpochBasedTrainLoop | IterBasedTrainLoop
 
 PriorityName = Literal[
     "HIGHEST", "VERY_HIGH", "HIGH", "ABOVE_NORMAL", "NORMAL", "BELOW_NORMAL", "LOW", "VERY_LOW", "LOWEST"
@@ -177,6 +181,53 @@ def did_you_mean(name: str, choices: Sequence[str]) -> str:
 
 BackendArgs = dict[str, str]
 """Arguments for MMEngine's file backend (`{'backend': 'local'}`, a petrel/S3 config, ...)."""
+
+
+class _Hook:
+    """What the hook rules ask of any built-in hook (a mixin: it defines no fields).
+
+    The rules ask through these methods, never "is this an EMAHook?", so checking a config imports only the hooks
+    it names. A kind answers for itself in its own module.
+    """
+
+    def second_copy(self) -> str | None:
+        """What a second copy of this hook in one run would do wrong; None: it may repeat (EarlyStoppingHook, one
+        per metric; EmptyCacheHook, one per stage)."""
+        return None
+
+    def check_run(self, loop: TrainLoop | None, metrics: Sequence[str] | None) -> list[Problem]:
+        """Problems between this hook and the train loop (None: no training) or the validation metrics (None: no
+        evaluator), with paths below the hook."""
+        return []
+
+
+def metric_problem(metric: str, setting: str, metrics: Sequence[str] | None, path: Path) -> Problem | None:
+    """`setting=metric` must name a validation metric the evaluator produces (None: there is no evaluator)."""
+    if metrics is None:
+        return Problem(
+            "no-evaluator",
+            path,
+            f"{setting}='{metric}' needs validation metrics, but no val_evaluator is configured.",
+            f"Configure val_dataloader, val_cfg and val_evaluator, or remove {setting}.",
+        )
+    if metric == "auto" and setting == "save_best":
+        if metrics:
+            return None
+        return Problem(
+            "unknown-metric",
+            path,
+            "save_best='auto' keeps the best of the first validation metric; the evaluator produces none.",
+            "Configure a metric that computes values (format_only=False), or remove save_best.",
+        )
+    if metric in metrics:
+        return None
+    produced = f"it produces {', '.join(metrics)}" if metrics else "it produces none"
+    return Problem(
+        "unknown-metric",
+        path,
+        f"{setting}='{metric}' is not a metric the evaluator produces ({produced}).",
+        did_you_mean(metric, metrics),
+    )
 
 
 class UserHook(UserConfig):

@@ -11,12 +11,13 @@ from typedseg.config.hooks._shared import (
     BackendArgs,
     CompareRule,
     Priority,
+    _Hook,
     rule_problem,
 )
 from typedseg.problems import Problem
 
 
-class RuntimeInfoHook(ConfigModel):
+class RuntimeInfoHook(ConfigModel, _Hook):
     """Publishes run state (epoch, iter, lr, metrics) to the message hub, for the other hooks."""
 
     type: Literal["RuntimeInfoHook"] = "RuntimeInfoHook"
@@ -24,8 +25,11 @@ class RuntimeInfoHook(ConfigModel):
     priority: Priority = "VERY_HIGH"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is VERY_HIGH (10)."""
 
+    def second_copy(self) -> str | None:
+        return "the run state would be published twice"
 
-class IterTimerHook(ConfigModel):
+
+class IterTimerHook(ConfigModel, _Hook):
     """Times data loading and each iteration (`data_time`, `time`) and estimates the time left (`eta`)."""
 
     type: Literal["IterTimerHook"] = "IterTimerHook"
@@ -33,8 +37,11 @@ class IterTimerHook(ConfigModel):
     priority: Priority = "NORMAL"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is NORMAL (50)."""
 
+    def second_copy(self) -> str | None:
+        return "every iteration would be timed twice"
 
-class DistSamplerSeedHook(ConfigModel):
+
+class DistSamplerSeedHook(ConfigModel, _Hook):
     """Calls `sampler.set_epoch(epoch)` before each train epoch, so each epoch is shuffled differently."""
 
     type: Literal["DistSamplerSeedHook"] = "DistSamplerSeedHook"
@@ -42,8 +49,11 @@ class DistSamplerSeedHook(ConfigModel):
     priority: Priority = "NORMAL"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is NORMAL (50)."""
 
+    def second_copy(self) -> str | None:
+        return "the sampler would be reseeded twice"
 
-class LoggerHook(ConfigModel):
+
+class LoggerHook(ConfigModel, _Hook):
     """Writes logs to the terminal, the log file and the visualizer backends every `interval` iterations."""
 
     type: Literal["LoggerHook"] = "LoggerHook"
@@ -80,8 +90,11 @@ class LoggerHook(ConfigModel):
         rules.raise_if_any()
         return self
 
+    def second_copy(self) -> str | None:
+        return "every log line would be written twice"
 
-class ParamSchedulerHook(ConfigModel):
+
+class ParamSchedulerHook(ConfigModel, _Hook):
     """Steps the parameter schedulers: by-iteration ones each iteration, by-epoch ones each epoch."""
 
     type: Literal["ParamSchedulerHook"] = "ParamSchedulerHook"
@@ -89,8 +102,11 @@ class ParamSchedulerHook(ConfigModel):
     priority: Priority = "LOW"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is LOW (70)."""
 
+    def second_copy(self) -> str | None:
+        return "every scheduler would be stepped twice per step: the lr would change twice as fast"
 
-class CheckpointHook(ConfigModel):
+
+class CheckpointHook(ConfigModel, _Hook):
     """Saves a checkpoint every `interval` epochs or iterations, at the end, and on a new best metric.
 
     To switch it off, save nothing: `CheckpointHook(interval=-1, save_last=False)`.
@@ -220,6 +236,9 @@ class CheckpointHook(ConfigModel):
         rules.raise_if_any()
         return self
 
+    def second_copy(self) -> str | None:
+        return "both would save checkpoints, write last_checkpoint and delete each other's old files"
+
 
 def _formats_step(template: str) -> str | None:
     """What is wrong with a checkpoint file-name template (formatted with one int), or None."""
@@ -232,7 +251,7 @@ def _formats_step(template: str) -> str | None:
     return None
 
 
-class SegVisualizationHook(ConfigModel):
+class SegVisualizationHook(ConfigModel, _Hook):
     """MMSegmentation's: draws every `interval`-th val/test prediction and sends it to the visualizer."""
 
     type: Literal["SegVisualizationHook"] = "SegVisualizationHook"
@@ -262,6 +281,9 @@ class SegVisualizationHook(ConfigModel):
             )
         rules.raise_if_any()
         return self
+
+    def second_copy(self) -> str | None:
+        return "every drawing would be made twice"
 
 
 class DefaultHooks(ConfigModel):

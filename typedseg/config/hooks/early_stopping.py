@@ -1,14 +1,23 @@
 """MMEngine's EarlyStoppingHook: stops training when a validation metric stops improving."""
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from typedseg.config.base import ConfigModel, Rules
-from typedseg.config.hooks._shared import CompareRule, Priority, rule_problem
+from typedseg.config.hooks._shared import (
+    CompareRule,
+    Priority,
+    TrainLoop,
+    _Hook,
+    metric_problem,
+    rule_problem,
+)
+from typedseg.problems import Problem
 
 
-class EarlyStoppingHook(ConfigModel):
+class EarlyStoppingHook(ConfigModel, _Hook):
     """After each validation, stops training once `monitor` has not improved for `patience` validations."""
 
     type: Literal["EarlyStoppingHook"] = "EarlyStoppingHook"
@@ -29,6 +38,10 @@ class EarlyStoppingHook(ConfigModel):
     """Stop as soon as the metric reaches this value."""
     priority: Priority = "LOWEST"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is LOWEST (100)."""
+
+    def check_run(self, loop: TrainLoop | None, metrics: Sequence[str] | None) -> list[Problem]:
+        found = metric_problem(self.monitor, "monitor", metrics, ("monitor",))
+        return [] if found is None else [found]
 
     @model_validator(mode="after")
     def _check(self) -> "EarlyStoppingHook":

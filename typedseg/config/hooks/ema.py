@@ -1,16 +1,19 @@
 """MMEngine's EMAHook: an exponential moving average of the weights, swapped in for validation."""
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from typedseg.config.base import ConfigModel, Rules
-from typedseg.config.hooks._shared import Priority
+from typedseg.config.hooks._shared import Priority, TrainLoop, _Hook
+from typedseg.config.loops import IterBasedTrainLoop
+from typedseg.problems import Problem
 
 EMAType = Literal["ExponentialMovingAverage", "MomentumAnnealingEMA", "StochasticWeightAverage"]
 
 
-class EMAHook(ConfigModel):
+class EMAHook(ConfigModel, _Hook):
     """Keeps a moving average of the weights after each train iteration; validates, tests and saves with it.
 
     `momentum` follows MMEngine's convention: it is the weight of the NEW value (`avg = (1-momentum)*avg +
@@ -37,6 +40,38 @@ class EMAHook(ConfigModel):
     """MomentumAnnealingEMA only: momentum is max(momentum, gamma / (gamma + steps)); 100 when left out."""
     priority: Priority = "NORMAL"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is NORMAL (50)."""
+
+    def second_copy(self) -> str | None:
+        return "two averages would swap their weights in and out of the model around each validation"
+
+    def check_run(self, loop: TrainLoop | None, metrics: Sequence[str] | None) -> list[Problem]:
+        if loop is None:
+            return []
+        if self.begin_epoch and isinstance(loop, IterBasedTrainLoop):
+            return [
+                Problem(
+                    "hook-by-epoch-mismatch",
+                    ("begin_epoch",),
+                    f"begin_epoch={self.begin_epoch} counts epochs, but IterBasedTrainLoop runs its "
+                    f"{loop.max_iters} iterations as one epoch.",
+                    "Use begin_iter to start averaging at an iteration.",
+                )
+            ]
+        begin, name = (
+            (self.begin_epoch, "begin_epoch") if self.begin_epoch else (self.begin_iter, "begin_iter")
+        )
+        counts_like_loop = name == "begin_epoch" or not loop.by_epoch
+        if counts_like_loop and begin > loop.length:
+            return [
+                Problem(
+                    "starts-after-run",
+                    (name,),
+                    f"{name}={begin} is after the end of the run ({loop.length} {loop.unit}): "
+                    "the model would never be averaged.",
+                    f"Use a {name} below {loop.length}.",
+                )
+            ]
+        return []
 
     @property
     def resolved_gamma(self) -> int | None:

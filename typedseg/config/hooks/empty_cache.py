@@ -3,10 +3,10 @@
 from typing import Literal
 
 from typedseg.config.base import ConfigModel
-from typedseg.config.hooks._shared import Priority
+from typedseg.config.hooks._shared import Priority, _Hook
 
 
-class EmptyCacheHook(ConfigModel):
+class EmptyCacheHook(ConfigModel, _Hook):
     """Calls `torch.cuda.empty_cache()` around epochs or after iterations, to release cached GPU memory."""
 
     type: Literal["EmptyCacheHook"] = "EmptyCacheHook"

@@ -1,11 +1,14 @@
 """MMEngine's ProfilerHook and its trace handlers."""
 
+from collections.abc import Sequence
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
 from typedseg.config.base import ConfigModel, Rules
-from typedseg.config.hooks._shared import Priority, did_you_mean
+from typedseg.config.hooks._shared import Priority, TrainLoop, _Hook, did_you_mean
+from typedseg.config.loops import IterBasedTrainLoop
+from typedseg.problems import Problem
 
 
 class LogTrace(ConfigModel):
@@ -51,7 +54,7 @@ _SCHEDULE_KEYS = ("wait", "warmup", "active", "repeat", "skip_first")
 _SCHEDULE_REQUIRED = ("wait", "warmup", "active")
 
 
-class ProfilerHook(ConfigModel):
+class ProfilerHook(ConfigModel, _Hook):
     """Runs `torch.profiler` over the first `profile_times` epochs or iterations of training."""
 
     type: Literal["ProfilerHook"] = "ProfilerHook"
@@ -80,6 +83,33 @@ class ProfilerHook(ConfigModel):
     """Also export a Chrome trace (JSON) to this path."""
     priority: Priority = "VERY_LOW"
     """When it runs among the hooks of a stage (lower first); MMEngine's default for it is VERY_LOW (90)."""
+
+    def second_copy(self) -> str | None:
+        return "two profilers cannot run at once"
+
+    def check_run(self, loop: TrainLoop | None, metrics: Sequence[str] | None) -> list[Problem]:
+        if loop is None:
+            return []
+        if self.by_epoch and isinstance(loop, IterBasedTrainLoop):
+            return [
+                Problem(
+                    "hook-by-epoch-mismatch",
+                    ("by_epoch",),
+                    f"ProfilerHook profiles whole epochs (by_epoch=True), but IterBasedTrainLoop runs its "
+                    f"{loop.max_iters} iterations as one epoch: all of them would be profiled.",
+                    "Set by_epoch=False and profile_times to the number of iterations to profile (e.g. 10).",
+                )
+            ]
+        if self.by_epoch == loop.by_epoch and self.profile_times > loop.length:
+            return [
+                Problem(
+                    "profile-exceeds-run",
+                    ("profile_times",),
+                    f"profile_times={self.profile_times} is more than the whole run ({loop.length} {loop.unit}).",
+                    f"Use a profile_times of at most {loop.length}.",
+                )
+            ]
+        return []
 
     @model_validator(mode="after")
     def _check(self) -> "ProfilerHook":

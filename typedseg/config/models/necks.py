@@ -73,6 +73,10 @@ class FPN(ConfigModel):
         """Channels of each output: out_channels at every one of num_outs levels."""
         return (self.out_channels,) * self.num_outs
 
+    def input_channels(self) -> tuple[int, ...] | None:
+        """Channels it expects of each backbone output: FPN takes every one, in order."""
+        return tuple(self.in_channels)
+
     def describe(self) -> str:
         """A short name for messages."""
         return f"FPN (out_channels={self.out_channels}, num_outs={self.num_outs})"
@@ -122,6 +126,10 @@ class UserNeck(UserConfig):
 
     def output_channels(self) -> tuple[int, ...] | None:
         """Channels of each output, in order; None: not known (heads are not checked)."""
+        return None
+
+    def input_channels(self) -> tuple[int, ...] | None:
+        """Channels it expects of each backbone output, in order; None: not known (not checked)."""
         return None
 
     def describe(self) -> str:

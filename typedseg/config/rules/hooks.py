@@ -6,39 +6,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from typedseg.config.base import UserConfig
-from typedseg.config.hooks._shared import did_you_mean
+from typedseg.config.hooks._shared import TrainLoop, _Hook, metric_problem
 from typedseg.config.hooks.default import CheckpointHook, DefaultHooks, LoggerHook
-from typedseg.config.lazy import when_loaded
-from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
+from typedseg.config.loops import IterBasedTrainLoop
 from typedseg.problems import Path, Problem, format_path
 
 if TYPE_CHECKING:
     from typedseg.config.hooks import CustomHookConfig
-    from typedseg.config.hooks.early_stopping import EarlyStoppingHook
-    from typedseg.config.hooks.ema import EMAHook
-    from typedseg.config.hooks.profiler import ProfilerHook
-else:  # hooks a config does not use are never imported to check it
-    EarlyStoppingHook = when_loaded("typedseg.config.hooks.early_stopping", "EarlyStoppingHook")
-    EMAHook = when_loaded("typedseg.config.hooks.ema", "EMAHook")
-    ProfilerHook = when_loaded("typedseg.config.hooks.profiler", "ProfilerHook")
-
-TrainLoop = EpochBasedTrainLoop | IterBasedTrainLoop
-
-_TWICE: dict[str, str] = {
-    "RuntimeInfoHook": "the run state would be published twice",
-    "IterTimerHook": "every iteration would be timed twice",
-    "DistSamplerSeedHook": "the sampler would be reseeded twice",
-    "LoggerHook": "every log line would be written twice",
-    "ParamSchedulerHook": "every scheduler would be stepped twice per step: the lr would change twice as fast",
-    "CheckpointHook": "both would save checkpoints, write last_checkpoint and delete each other's old files",
-    "EMAHook": "two averages would swap their weights in and out of the model around each validation",
-    "ProfilerHook": "two profilers cannot run at once",
-    "SyncBuffersHook": "buffers would be synchronised twice",
-    "SegVisualizationHook": "every drawing would be made twice",
-}
-"""Built-in hooks that must run once, and what a second copy would do. EarlyStoppingHook (one per metric) and
-EmptyCacheHook (one per stage) may legitimately repeat."""
 
 
 def check_hooks(
@@ -64,12 +38,8 @@ def check_hooks(
             problems += _checkpoint(hook, train_cfg, metrics, path)
         elif isinstance(hook, LoggerHook):
             problems += _logger(hook, train_cfg, metrics, path)
-        elif isinstance(hook, EMAHook):
-            problems += _ema(hook, train_cfg, path)
-        elif isinstance(hook, EarlyStoppingHook):
-            problems += _early_stopping(hook, metrics, path)
-        elif isinstance(hook, ProfilerHook):
-            problems += _profiler(hook, train_cfg, path)
+        elif isinstance(hook, _Hook):  # the other hooks check themselves, in their own modules
+            problems += [problem.under(path) for problem in hook.check_run(train_cfg, metrics)]
     return problems
 
 
@@ -77,10 +47,11 @@ def _duplicates(hooks: list[tuple[Path, object]]) -> list[Problem]:
     first: dict[str, Path] = {}
     problems = []
     for path, hook in hooks:
-        # a built-in hook's type (a user's hook may reuse a name: it is not one of ours)
-        kind = "" if isinstance(hook, UserConfig) else str(getattr(hook, "type", ""))
-        if kind not in _TWICE:
+        # only our hooks answer (a user's hook may reuse a name: it is not one of ours)
+        effect = hook.second_copy() if isinstance(hook, _Hook) else None
+        if effect is None:
             continue
+        kind = str(getattr(hook, "type", ""))
         if kind not in first:
             first[kind] = path
             continue
@@ -90,40 +61,11 @@ def _duplicates(hooks: list[tuple[Path, object]]) -> list[Problem]:
             Problem(
                 "duplicate-hook",
                 path,
-                f"a second {kind}: {where} already adds one, and {_TWICE[kind]}.",
+                f"a second {kind}: {where} already adds one, and {effect}.",
                 f"Configure {slot} instead of adding another." if slot else "Keep only one of them.",
             )
         )
     return problems
-
-
-def _metric_problem(metric: str, setting: str, metrics: Sequence[str] | None, path: Path) -> Problem | None:
-    """`setting=metric` must name a validation metric the evaluator produces."""
-    if metrics is None:
-        return Problem(
-            "no-evaluator",
-            path,
-            f"{setting}='{metric}' needs validation metrics, but no val_evaluator is configured.",
-            f"Configure val_dataloader, val_cfg and val_evaluator, or remove {setting}.",
-        )
-    if metric == "auto" and setting == "save_best":
-        if metrics:
-            return None
-        return Problem(
-            "unknown-metric",
-            path,
-            "save_best='auto' keeps the best of the first validation metric; the evaluator produces none.",
-            "Configure a metric that computes values (format_only=False), or remove save_best.",
-        )
-    if metric in metrics:
-        return None
-    produced = f"it produces {', '.join(metrics)}" if metrics else "it produces none"
-    return Problem(
-        "unknown-metric",
-        path,
-        f"{setting}='{metric}' is not a metric the evaluator produces ({produced}).",
-        did_you_mean(metric, metrics),
-    )
 
 
 def _checkpoint(
@@ -169,7 +111,7 @@ def _checkpoint(
                 )
             )
     for index, metric in enumerate(hook.best_metrics):
-        found = _metric_problem(metric, "save_best", metrics, (*path, *hook.best_path(index)))
+        found = metric_problem(metric, "save_best", metrics, (*path, *hook.best_path(index)))
         if found is not None:
             problems.append(found)
         elif metric == "auto" and metrics:
@@ -208,61 +150,3 @@ def _logger(
             )
         )
     return problems
-
-
-def _ema(hook: EMAHook, loop: TrainLoop | None, path: Path) -> list[Problem]:
-    if loop is None:
-        return []
-    if hook.begin_epoch and isinstance(loop, IterBasedTrainLoop):
-        return [
-            Problem(
-                "hook-by-epoch-mismatch",
-                (*path, "begin_epoch"),
-                f"begin_epoch={hook.begin_epoch} counts epochs, but IterBasedTrainLoop runs its "
-                f"{loop.max_iters} iterations as one epoch.",
-                "Use begin_iter to start averaging at an iteration.",
-            )
-        ]
-    begin, name = (hook.begin_epoch, "begin_epoch") if hook.begin_epoch else (hook.begin_iter, "begin_iter")
-    counts_like_loop = name == "begin_epoch" or not loop.by_epoch
-    if counts_like_loop and begin > loop.length:
-        return [
-            Problem(
-                "starts-after-run",
-                (*path, name),
-                f"{name}={begin} is after the end of the run ({loop.length} {loop.unit}): "
-                "the model would never be averaged.",
-                f"Use a {name} below {loop.length}.",
-            )
-        ]
-    return []
-
-
-def _early_stopping(hook: EarlyStoppingHook, metrics: Sequence[str] | None, path: Path) -> list[Problem]:
-    found = _metric_problem(hook.monitor, "monitor", metrics, (*path, "monitor"))
-    return [] if found is None else [found]
-
-
-def _profiler(hook: ProfilerHook, loop: TrainLoop | None, path: Path) -> list[Problem]:
-    if loop is None:
-        return []
-    if hook.by_epoch and isinstance(loop, IterBasedTrainLoop):
-        return [
-            Problem(
-                "hook-by-epoch-mismatch",
-                (*path, "by_epoch"),
-                f"ProfilerHook profiles whole epochs (by_epoch=True), but IterBasedTrainLoop runs its "
-                f"{loop.max_iters} iterations as one epoch: all of them would be profiled.",
-                "Set by_epoch=False and profile_times to the number of iterations to profile (e.g. 10).",
-            )
-        ]
-    if hook.by_epoch == loop.by_epoch and hook.profile_times > loop.length:
-        return [
-            Problem(
-                "profile-exceeds-run",
-                (*path, "profile_times"),
-                f"profile_times={hook.profile_times} is more than the whole run ({loop.length} {loop.unit}).",
-                f"Use a profile_times of at most {loop.length}.",
-            )
-        ]
-    return []

@@ -13,29 +13,13 @@ asks for a local file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from typedseg.config.lazy import when_loaded
 from typedseg.config.models.backbones._base import UserBackbone, _Backbone
 from typedseg.config.models.common.init import checkpoints
 from typedseg.config.models.heads._base import _DecodeHead
 from typedseg.config.models.losses import CrossEntropyLoss, DiceLoss
 from typedseg.config.models.segmentor import EncoderDecoder, as_hw
 from typedseg.problems import Path, Problem
-
-if TYPE_CHECKING:
-    from typedseg.config.models.backbones.convnext import ConvNeXt
-    from typedseg.config.models.backbones.unet import UNet
-    from typedseg.config.models.heads.aspp import DepthwiseSeparableASPPHead
-    from typedseg.config.models.necks import FPN, UserNeck
-else:  # the rules never import a family just to find that the config does not use it
-    ConvNeXt = when_loaded("typedseg.config.models.backbones.convnext", "ConvNeXt")
-    UNet = when_loaded("typedseg.config.models.backbones.unet", "UNet")
-    DepthwiseSeparableASPPHead = when_loaded(
-        "typedseg.config.models.heads.aspp", "DepthwiseSeparableASPPHead"
-    )
-    FPN = when_loaded("typedseg.config.models.necks", "FPN")
-    UserNeck = when_loaded("typedseg.config.models.necks", "UserNeck")
 
 ROOT = "model"
 REMOTE_PREFIXES = (
@@ -98,21 +82,20 @@ def _head_sources(model: EncoderDecoder, problems: list[Problem]) -> tuple[tuple
     neck = model.neck
     if neck is None:
         return backbone_outputs, _describe(model.backbone)
-    if isinstance(neck, FPN) and backbone_outputs is not None:
-        problems.extend(_check_neck(neck, backbone_outputs, _describe(model.backbone)))
-    if isinstance(neck, (FPN, UserNeck)):
-        return neck.output_channels(), _describe(neck)
-    return None, _describe(neck)
+    expected = neck.input_channels()
+    if expected is not None and backbone_outputs is not None:
+        problems.extend(_check_neck(neck.type, expected, backbone_outputs, _describe(model.backbone)))
+    return neck.output_channels(), _describe(neck)
 
 
-def _check_neck(neck: FPN, outputs: tuple[int, ...], source: str) -> list[Problem]:
-    if tuple(neck.in_channels) == outputs:
+def _check_neck(kind: str, expected: tuple[int, ...], outputs: tuple[int, ...], source: str) -> list[Problem]:
+    if expected == outputs:
         return []
     return [
         Problem(
             "neck-in-channels",
             _at("neck", "in_channels"),
-            f"{source} outputs {outputs}, but the neck's in_channels is {list(neck.in_channels)}; FPN takes "
+            f"{source} outputs {outputs}, but the neck's in_channels is {list(expected)}; {kind} takes "
             "every backbone output, in order.",
             f"Set in_channels={list(outputs)}.",
         )
@@ -165,17 +148,14 @@ def _check_head_inputs(
                 f"Set in_channels={fix}, or select other outputs with in_index.",
             )
         )
-    if (
-        isinstance(head, DepthwiseSeparableASPPHead)
-        and head.c1_in_channels > 0
-        and sources[0] != head.c1_in_channels
-    ):
+    low_level = head.low_level_channels()
+    if low_level is not None and sources[0] != low_level:
         problems.append(
             Problem(
                 "in-channels-mismatch",
                 _at(*path, "c1_in_channels"),
                 f"c1_in_channels is the channels of the low-level map, output 0: {source} outputs {sources}; "
-                f"output 0 is {sources[0]}, not {head.c1_in_channels}.",
+                f"output 0 is {sources[0]}, not {low_level}.",
                 f"Set c1_in_channels={sources[0]}.",
             )
         )
@@ -184,14 +164,15 @@ def _check_head_inputs(
 
 def _check_backbone(model: EncoderDecoder) -> list[Problem]:
     backbone = model.backbone
-    if isinstance(backbone, ConvNeXt) and backbone.gap_before_final_norm:
+    setting = backbone.pooling_setting() if isinstance(backbone, _Backbone) else None
+    if isinstance(backbone, _Backbone) and setting is not None:
         return [
             Problem(
                 "backbone-pooled-outputs",
-                _at("backbone", "gap_before_final_norm"),
-                "gap_before_final_norm=True (MMPretrain's default, for classification) pools each ConvNeXt "
-                "output to one vector per image; decode heads need feature maps.",
-                "Set gap_before_final_norm=False.",
+                _at("backbone", setting),
+                f"{setting}=True ({backbone.library()}'s default, for classification) pools each "
+                f"{backbone.type} output to one vector per image; decode heads need feature maps.",
+                f"Set {setting}=False.",
             )
         ]
     return []
@@ -338,22 +319,24 @@ def _check_inference(model: EncoderDecoder) -> list[Problem]:
             )
         )
     backbone = model.backbone
-    if isinstance(backbone, UNet) and crop is not None:
-        problems.extend(_unet_divisible(backbone, crop, _at("test_cfg", "crop_size"), "slide windows"))
+    if isinstance(backbone, _Backbone) and crop is not None:
+        problems.extend(_divisible(backbone, crop, _at("test_cfg", "crop_size"), "slide windows"))
     return problems
 
 
-def _unet_divisible(backbone: UNet, size: tuple[int, int], where: Path, what: str) -> list[Problem]:
-    rate = backbone.downsample_rate()
+def _divisible(backbone: _Backbone, size: tuple[int, int], where: Path, what: str) -> list[Problem]:
+    """Inputs of `size` fit a backbone that asserts their sides are divisible by its `input_divisor()`."""
+    rate = backbone.input_divisor()
     if size[0] % rate == 0 and size[1] % rate == 0:
         return []
     fixed = (size[0] // rate * rate or rate, size[1] // rate * rate or rate)
+    kind = backbone.type
     return [
         Problem(
             "unet-input-divisible",
             where,
-            f"{what} of {size} are not divisible by {rate}, the UNet's total downsampling; MMSegmentation's UNet "
-            "asserts its input is.",
+            f"{what} of {size} are not divisible by {rate}, the {kind}'s total downsampling; "
+            f"{backbone.library()}'s {kind} asserts its input is.",
             f"Use a multiple of {rate}, e.g. {fixed}.",
         )
     ]
@@ -398,10 +381,8 @@ def _check_preprocessor(model: EncoderDecoder, heads: Sequence[tuple[Path, _Deco
                 )
             )
     backbone = model.backbone
-    if isinstance(backbone, UNet) and pre.size is not None:
-        problems.extend(
-            _unet_divisible(backbone, as_hw(pre.size), _at("data_preprocessor", "size"), "inputs")
-        )
+    if isinstance(backbone, _Backbone) and pre.size is not None:
+        problems.extend(_divisible(backbone, as_hw(pre.size), _at("data_preprocessor", "size"), "inputs"))
     return problems
 
 
@@ -429,13 +410,13 @@ def _check_checkpoints(model: EncoderDecoder) -> list[Problem]:
     backbone_pretrained = getattr(backbone, "pretrained", None)
     backbone_init = getattr(backbone, "init_cfg", None)
     if model.pretrained is not None:
-        if isinstance(backbone, ConvNeXt):
+        if isinstance(backbone, _Backbone) and not backbone.takes_pretrained():
             problems.append(
                 Problem(
                     "pretrained-unsupported",
                     _at("pretrained"),
-                    "MMSegmentation hands pretrained to the backbone, and MMPretrain's ConvNeXt has no "
-                    "pretrained argument (TypeError).",
+                    f"MMSegmentation hands pretrained to the backbone, and {backbone.library()}'s "
+                    f"{backbone.type} has no pretrained argument (TypeError).",
                     f"Use init_cfg=dict(type='Pretrained', checkpoint='{model.pretrained}', prefix='backbone.') "
                     "on the backbone.",
                 )

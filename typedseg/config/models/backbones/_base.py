@@ -31,6 +31,23 @@ class _Backbone(ConfigModel):
         """A short name for messages: `ResNetV1c depth 50`."""
         return self.type
 
+    def library(self) -> str:
+        """Whose class this is, for messages: MMSegmentation's, or MMPretrain's (ConvNeXt)."""
+        return "MMSegmentation"
+
+    def takes_pretrained(self) -> bool:
+        """Whether the class has a `pretrained` argument, which the model's `pretrained` is handed to."""
+        return "pretrained" in type(self).model_fields
+
+    def pooling_setting(self) -> str | None:
+        """The field whose current value makes each output one pooled vector per image (a classification
+        setting decode heads cannot use); None: the outputs are feature maps."""
+        return None
+
+    def input_divisor(self) -> int:
+        """What the input's height and width must be divisible by (the class asserts it); 1: any size."""
+        return 1
+
 
 def _check_out_indices(rules: Rules, out_indices: Sequence[int], num_stages: int, field: str) -> None:
     """out_indices name stages 0..num_stages-1, increasing: outputs come in stage order whatever the order."""

@@ -132,6 +132,12 @@ class ConvNeXt(_Backbone):
             return f"ConvNeXt arch '{self.arch}'"
         return f"ConvNeXt (channels={list(self.arch.channels)})"
 
+    def library(self) -> str:
+        return "MMPretrain"
+
+    def pooling_setting(self) -> str | None:
+        return "gap_before_final_norm" if self.gap_before_final_norm else None
+
     @model_validator(mode="after")
     def _check(self) -> "ConvNeXt":
         rules = Rules()

@@ -162,6 +162,9 @@ class UNet(_Backbone):
                 rate *= 2
         return rate
 
+    def input_divisor(self) -> int:
+        return self.downsample_rate()
+
     def describe(self) -> str:
         return f"UNet (base_channels={self.base_channels}, num_stages={self.num_stages})"
 

@@ -90,6 +90,11 @@ class _DecodeHead(ConfigModel):
         """in_channels as a tuple (one per selected input)."""
         return (self.in_channels,) if isinstance(self.in_channels, int) else tuple(self.in_channels)
 
+    def low_level_channels(self) -> int | None:
+        """Channels this head expects of output 0 as a low-level map, besides its in_index inputs
+        (DeepLabV3+'s `c1_in_channels`); None: it reads no such map."""
+        return None
+
     def classes_out(self) -> int:
         """Channels of the logits: out_channels, or num_classes when that is None."""
         return self.num_classes if self.out_channels is None else self.out_channels

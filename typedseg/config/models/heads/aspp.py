@@ -43,6 +43,9 @@ class DepthwiseSeparableASPPHead(_ASPP):
     c1_channels: Annotated[int, Field(ge=0)]
     """Channels the low-level map is reduced to before fusion."""
 
+    def low_level_channels(self) -> int | None:
+        return self.c1_in_channels if self.c1_in_channels > 0 else None
+
     def _check(self, rules: Rules) -> None:
         super()._check(rules)
         if self.c1_in_channels == 0 and self.c1_channels != 0:
