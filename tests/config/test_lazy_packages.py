@@ -175,6 +175,8 @@ def test_known_types_in_a_fresh_process_cover_the_lazy_packages() -> None:
         "typedseg.config.models.common._tagged",
         "typedseg.config.models.backbones._tagged",
         "typedseg.config.models.heads._tagged",
+        "typedseg.config.models.common._overrides",
+        "typedseg.config.models.common.init",
     ],
 )
 def test_a_real_union_module_imports_first_in_schema_mode(module: str) -> None:

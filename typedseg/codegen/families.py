@@ -29,7 +29,12 @@ from typedseg.templating import render_template
 COMMAND = "python -m typedseg.codegen.families"
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ("__init__.py", "_tagged.py", "_unions.py")
-"""The files of a family package this generator owns; every other module there is hand-written."""
+"""The files of every family package this generator owns (see `generated_names`)."""
+
+
+def generated_names(family: Family) -> tuple[str, ...]:
+    """The files of a family package this generator owns; every other module there is hand-written."""
+    return (*GENERATED, *(f"{u.module}.py" for u in family.unions if u.module))
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class View:
     lazy_package: str
     """The package a `LazyUnion` imports members from."""
     view: str = ""
+    default: str = ""
+    module: str = ""
 
 
 def package_dir(package: str) -> Path:
@@ -111,6 +118,8 @@ def views(family: Family) -> list[View]:
                 plain=union.plain,
                 lazy_package=family.package,
                 view=union.view,
+                default=union.default,
+                module=union.module,
             )
         )
     return out
@@ -130,26 +139,27 @@ def family_files(family: Family) -> dict[str, str]:
             family=family,
             views=all_views,
             user=any(v.user for v in all_views),
-            pydantic=[
-                *(["Field"] if any(not v.user and not v.plain for v in all_views) else []),
-                *(["SerializeAsAny", "Tag", "WithJsonSchema"] if any(v.user for v in all_views) else []),
-            ],
+            pydantic=_pydantic_names(all_views),
             imports=_grouped(all_views),
         )
     }
-    local = [v for _, v in _unions_of(family, "package")]
-    if local:
-        files["_unions.py"] = render_template(
+    package_views = [v for _, v in _unions_of(family, "package")]
+    for module in dict.fromkeys(v.module or "_unions" for v in package_views):
+        local = [v for v in package_views if (v.module or "_unions") == module]
+        files[f"{module}.py"] = render_template(
             "family_unions.py.j2",
             generated_by=COMMAND,
             family=family,
             views=local,
+            inline=module != "_unions",
+            pydantic=_pydantic_names(local),
+            imports=_grouped(local),
             checking_imports=sorted({(m.module, m.cls) for v in local for m in _with_user(v)}),
         )
     exports: dict[str, list[str]] = {}
     folder = package_dir(family.package)
     for path in sorted(folder.glob("*.py")):
-        if path.name not in GENERATED:
+        if path.name not in generated_names(family):
             exports[f"{family.package}.{path.stem}"] = defined_names(path)
     tagged = exports.setdefault(f"{family.package}._tagged", [])
     for union, view in zip(family.unions, all_views, strict=True):
@@ -160,7 +170,7 @@ def family_files(family: Family) -> dict[str, str]:
             exports.setdefault("typedseg.config.unions", []).append(view.name)
         elif union.view == "package":
             names = [n for n in (view.types, view.classes, view.name) if n]
-            exports.setdefault(f"{family.package}._unions", []).extend(names)
+            exports.setdefault(f"{family.package}.{union.module or '_unions'}", []).extend(names)
     files["__init__.py"] = render_template(
         "family_package.py.j2",
         generated_by=COMMAND,
@@ -169,6 +179,18 @@ def family_files(family: Family) -> dict[str, str]:
         lazy=[(_relative(family.package, module), names) for module, names in exports.items() if names],
     )
     return files
+
+
+def _pydantic_names(views: list[View]) -> list[str]:
+    """What a module holding these real unions imports from pydantic."""
+    names = set()
+    if any(not v.user and not v.plain and not v.default for v in views):
+        names.add("Field")
+    if any(v.default for v in views):
+        names |= {"Discriminator", "Tag"}
+    if any(v.user for v in views):
+        names |= {"SerializeAsAny", "Tag", "WithJsonSchema"}
+    return sorted(names)
 
 
 def _with_user(view: View) -> list[Member]:
@@ -311,7 +333,7 @@ def stale(files: dict[Path, str]) -> list[Path]:
     ]
     for family in FAMILIES:
         folder = package_dir(family.package)
-        for name in GENERATED:
+        for name in generated_names(family):
             path = (folder / name).relative_to(ROOT)
             if (folder / name).exists() and path not in files:
                 out.append(path)

@@ -54,6 +54,12 @@ class Union:
     """A plain `Union[...]` of the classes, without a discriminator (what rules use in isinstance checks)."""
     classes: str = ""
     """Name of a `tag -> class name` dict the lazy view exports (only where tags and class names differ)."""
+    default: str = ""
+    """The tag of a mapping without `type` (an `override` entry with only `name`); empty: `type` is required."""
+    module: str = ""
+    """A module of its own (in the package) for the lazy view, instead of `_unions`: for a view that a kind's
+    module needs, since `_unions` imports every kind in schema mode. Its schema mode builds the real union from
+    the members' modules."""
 
 
 @dataclass(frozen=True)
@@ -256,6 +262,17 @@ the built layer or initializer takes, with its defaults. A key MMCV would hand t
         Kind("Kaiming", "init_kaiming", cls="KaimingInit", group="init"),
         Kind("Caffe2Xavier", "init_caffe2_xavier", cls="Caffe2XavierInit", group="init"),
         Kind("Pretrained", "init_pretrained", cls="PretrainedInit", group="init"),
+        # `override` entries: `name` alone re-applies the enclosing initializer to a sub-module; with a `type`, that
+        # initializer's own arguments.
+        Kind("name", "init_args", cls="NameOverride", group="override"),
+        Kind("Constant", "init_override", cls="ConstantOverride", group="override"),
+        Kind("Xavier", "init_override", cls="XavierOverride", group="override"),
+        Kind("Normal", "init_override", cls="NormalOverride", group="override"),
+        Kind("TruncNormal", "init_override", cls="TruncNormalOverride", group="override"),
+        Kind("Uniform", "init_override", cls="UniformOverride", group="override"),
+        Kind("Kaiming", "init_override", cls="KaimingOverride", group="override"),
+        Kind("Caffe2Xavier", "init_override", cls="Caffe2XavierOverride", group="override"),
+        Kind("Pretrained", "init_override", cls="PretrainedOverride", group="override"),
     ),
     unions=(
         Union(
@@ -289,6 +306,17 @@ the built layer or initializer takes, with its defaults. A key MMCV would hand t
             real="_InitializerUnion",
             view="package",
             classes="INIT_CLASSES",
+        ),
+        Union(
+            "InitOverride",
+            "An `override` entry of an initializer: `name` alone re-applies the enclosing initializer to that "
+            "sub-module; with a `type`, its own initializer.",
+            group="override",
+            real="_InitOverrideUnion",
+            view="package",
+            classes="OVERRIDE_CLASSES",
+            default="name",
+            module="_overrides",
         ),
     ),
 )

@@ -185,6 +185,23 @@ def tagged_union(kinds: Any, user: type[UserConfig] | None = None) -> Any:
     return Union[tuple(members)]
 
 
+def type_or(default: str) -> Callable[[Any], str | None]:
+    """A pydantic `Discriminator` callable: a member's `type`, or `default` for a mapping or object without one.
+
+    For unions where one member has no `type` of its own (an initializer's `override` entry with only `name`).
+    """
+
+    def tag(value: Any) -> str | None:
+        if isinstance(value, dict):
+            found = value.get("type")
+            return default if found is None else str(found)
+        if isinstance(value, BaseModel):
+            return str(getattr(value, "type", None) or default)
+        return None
+
+    return tag
+
+
 def tags_of(union: Any) -> frozenset[str]:
     """The `Tag`s of a tagged union (for tests that keep a LazyUnion's tag list equal to its real union)."""
     from typing import get_args

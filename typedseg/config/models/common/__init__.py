@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from typedseg.config.lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from typedseg.config.models.common._overrides import OVERRIDE_CLASSES as OVERRIDE_CLASSES
+    from typedseg.config.models.common._overrides import InitOverride as InitOverride
     from typedseg.config.models.common._shared import Inplace as Inplace
     from typedseg.config.models.common._shared import InterpolateMode as InterpolateMode
     from typedseg.config.models.common._shared import M as M
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from typedseg.config.models.common._tagged import _ActConfigUnion as _ActConfigUnion
     from typedseg.config.models.common._tagged import _ConvConfigUnion as _ConvConfigUnion
     from typedseg.config.models.common._tagged import _InitializerUnion as _InitializerUnion
+    from typedseg.config.models.common._tagged import _InitOverrideUnion as _InitOverrideUnion
     from typedseg.config.models.common._tagged import _NormConfigUnion as _NormConfigUnion
     from typedseg.config.models.common._unions import ACT_TAGS as ACT_TAGS
     from typedseg.config.models.common._unions import CONV_TAGS as CONV_TAGS
@@ -40,8 +43,6 @@ if TYPE_CHECKING:
     from typedseg.config.models.common.group_norm import IN as IN
     from typedseg.config.models.common.hsigmoid import HSigmoid as HSigmoid
     from typedseg.config.models.common.hswish import HSwish as HSwish
-    from typedseg.config.models.common.init import OVERRIDE_CLASSES as OVERRIDE_CLASSES
-    from typedseg.config.models.common.init import InitOverride as InitOverride
     from typedseg.config.models.common.init import LayerNames as LayerNames
     from typedseg.config.models.common.init import _LayerInit as _LayerInit
     from typedseg.config.models.common.init import checkpoints as checkpoints
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
     from typedseg.config.models.common.init_constant import ConstantInit as ConstantInit
     from typedseg.config.models.common.init_kaiming import KaimingInit as KaimingInit
     from typedseg.config.models.common.init_normal import NormalInit as NormalInit
-    from typedseg.config.models.common.init_override import _NAME_TAG as _NAME_TAG
     from typedseg.config.models.common.init_override import Caffe2XavierOverride as Caffe2XavierOverride
     from typedseg.config.models.common.init_override import ConstantOverride as ConstantOverride
     from typedseg.config.models.common.init_override import KaimingOverride as KaimingOverride
@@ -71,8 +71,6 @@ if TYPE_CHECKING:
     from typedseg.config.models.common.init_override import TruncNormalOverride as TruncNormalOverride
     from typedseg.config.models.common.init_override import UniformOverride as UniformOverride
     from typedseg.config.models.common.init_override import XavierOverride as XavierOverride
-    from typedseg.config.models.common.init_override import _override_tag as _override_tag
-    from typedseg.config.models.common.init_override import _TaggedInitOverride as _TaggedInitOverride
     from typedseg.config.models.common.init_pretrained import PretrainedInit as PretrainedInit
     from typedseg.config.models.common.init_trunc_normal import TruncNormalInit as TruncNormalInit
     from typedseg.config.models.common.init_uniform import UniformInit as UniformInit
@@ -118,8 +116,6 @@ else:
             "hswish": ("HSwish",),
             "init": (
                 "LayerNames",
-                "OVERRIDE_CLASSES",
-                "InitOverride",
                 "_LayerInit",
                 "initializers",
                 "checkpoints",
@@ -151,9 +147,6 @@ else:
                 "KaimingOverride",
                 "Caffe2XavierOverride",
                 "PretrainedOverride",
-                "_NAME_TAG",
-                "_override_tag",
-                "_TaggedInitOverride",
             ),
             "init_pretrained": ("PretrainedInit",),
             "init_trunc_normal": ("TruncNormalInit",),
@@ -184,6 +177,7 @@ else:
                 "_ActConfigUnion",
                 "_ConvConfigUnion",
                 "_InitializerUnion",
+                "_InitOverrideUnion",
             ),
             "_unions": (
                 "NORM_TAGS",
@@ -194,6 +188,10 @@ else:
                 "ConvConfig",
                 "INIT_CLASSES",
                 "Initializer",
+            ),
+            "_overrides": (
+                "OVERRIDE_CLASSES",
+                "InitOverride",
             ),
         },
     )

@@ -3,18 +3,30 @@
 
 from typing import Annotated, Union
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
+from typedseg.config.lazy import type_or
 from typedseg.config.models.common.conv import Conv, Conv2d
 from typedseg.config.models.common.elu import ELU
 from typedseg.config.models.common.gelu import GELU
 from typedseg.config.models.common.group_norm import GN, IN
 from typedseg.config.models.common.hsigmoid import HSigmoid
 from typedseg.config.models.common.hswish import HSwish
+from typedseg.config.models.common.init_args import NameOverride
 from typedseg.config.models.common.init_caffe2_xavier import Caffe2XavierInit
 from typedseg.config.models.common.init_constant import ConstantInit
 from typedseg.config.models.common.init_kaiming import KaimingInit
 from typedseg.config.models.common.init_normal import NormalInit
+from typedseg.config.models.common.init_override import (
+    Caffe2XavierOverride,
+    ConstantOverride,
+    KaimingOverride,
+    NormalOverride,
+    PretrainedOverride,
+    TruncNormalOverride,
+    UniformOverride,
+    XavierOverride,
+)
 from typedseg.config.models.common.init_pretrained import PretrainedInit
 from typedseg.config.models.common.init_trunc_normal import TruncNormalInit
 from typedseg.config.models.common.init_uniform import UniformInit
@@ -59,3 +71,22 @@ _InitializerUnion = Annotated[
     Field(discriminator="type"),
 ]
 """One weight initializer of an `init_cfg`."""
+
+
+_InitOverrideUnion = Annotated[
+    Union[
+        Annotated[NameOverride, Tag("name")],
+        Annotated[ConstantOverride, Tag("Constant")],
+        Annotated[XavierOverride, Tag("Xavier")],
+        Annotated[NormalOverride, Tag("Normal")],
+        Annotated[TruncNormalOverride, Tag("TruncNormal")],
+        Annotated[UniformOverride, Tag("Uniform")],
+        Annotated[KaimingOverride, Tag("Kaiming")],
+        Annotated[Caffe2XavierOverride, Tag("Caffe2Xavier")],
+        Annotated[PretrainedOverride, Tag("Pretrained")],
+    ],
+    Discriminator(type_or("name")),
+]
+"""An `override` entry of an initializer: `name` alone re-applies the enclosing initializer to that
+sub-module; with a `type`, its own initializer.
+"""

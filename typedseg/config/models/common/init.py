@@ -2,44 +2,16 @@
 that read an init_cfg. Each initializer lives in the module of its kind (`init_random`, `init_fan`, ...)."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from typedseg.config.base import SCHEMA_MODE, Rules, Seq
-from typedseg.config.lazy import LazyUnion
+from typedseg.config.base import Rules, Seq
+from typedseg.config.models.common._overrides import InitOverride
 from typedseg.config.models.common._shared import one_or_many
 from typedseg.config.models.common.init_args import _InitArgs
 
 LayerNames = str | Seq[str]
-
-
-OVERRIDE_CLASSES = {
-    "name": "NameOverride",
-    "Constant": "ConstantOverride",
-    "Xavier": "XavierOverride",
-    "Normal": "NormalOverride",
-    "TruncNormal": "TruncNormalOverride",
-    "Uniform": "UniformOverride",
-    "Kaiming": "KaimingOverride",
-    "Caffe2Xavier": "Caffe2XavierOverride",
-    "Pretrained": "PretrainedOverride",
-}
-"""`override` entry tag -> class; an entry without `type` is a NameOverride (tag `name`)."""
-if TYPE_CHECKING or SCHEMA_MODE:
-    from typedseg.config.models.common.init_override import _TaggedInitOverride
-
-    InitOverride = _TaggedInitOverride
-else:  # typed overrides load only when a config writes one
-    InitOverride = Annotated[
-        Any,
-        LazyUnion(
-            "typedseg.config.models.common",
-            frozenset(OVERRIDE_CLASSES),
-            default="name",
-            names=tuple(OVERRIDE_CLASSES.items()),
-        ),
-    ]
 
 
 class _LayerInit(_InitArgs):

@@ -1,11 +1,12 @@
-"""The typed `override` entries of an initializer (all but `name` alone), and their real tagged union."""
+"""The typed `override` entries of an initializer (all but `name` alone, which is `init_args.NameOverride`).
 
-from typing import Annotated, Any, Literal, Union
+Their unions (the lazy one fields validate through, the real one) are generated from the family table into
+`_overrides` and `_tagged`.
+"""
 
-from pydantic import Discriminator, Tag
+from typing import Literal
 
 from typedseg.config.models.common.init_args import (
-    NameOverride,
     _ConstantArgs,
     _InitArgs,
     _KaimingArgs,
@@ -69,33 +70,3 @@ class Caffe2XavierOverride(_NamedOverride, _InitArgs):
 
 class PretrainedOverride(_NamedOverride, _PretrainedArgs):
     """Load the named sub-module's weights from a checkpoint."""
-
-
-_NAME_TAG = "name"
-
-
-def _override_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        tag = value.get("type")
-        return _NAME_TAG if tag is None else str(tag)
-    if isinstance(value, NameOverride):
-        return _NAME_TAG
-    return getattr(value, "type", None)
-
-
-_TaggedInitOverride = Annotated[
-    Union[
-        Annotated[NameOverride, Tag(_NAME_TAG)],
-        Annotated[ConstantOverride, Tag("Constant")],
-        Annotated[XavierOverride, Tag("Xavier")],
-        Annotated[NormalOverride, Tag("Normal")],
-        Annotated[TruncNormalOverride, Tag("TruncNormal")],
-        Annotated[UniformOverride, Tag("Uniform")],
-        Annotated[KaimingOverride, Tag("Kaiming")],
-        Annotated[Caffe2XavierOverride, Tag("Caffe2Xavier")],
-        Annotated[PretrainedOverride, Tag("Pretrained")],
-    ],
-    Discriminator(_override_tag),
-]
-"""The real union of `override` entries (fields validate through `init.InitOverride`): `name` alone re-applies
-the enclosing initializer to that sub-module; with a `type`, its own initializer."""
