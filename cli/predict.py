@@ -31,8 +31,9 @@ def predict(
     """Predict label maps for images: a palette label PNG and an overlay per image, written atomically."""
     from typedseg.problems import ConfigError
 
+    locate = None
     try:
-        experiment, _ = _load(config, overrides or [], mmseg=mmseg, allow_import=[])
+        experiment, _, locate = _load(config, overrides or [], mmseg=mmseg, allow_import=[])
         from typedseg.engine.inference import PredictionFiles, predict_files
 
         def done(files: PredictionFiles) -> None:
@@ -40,5 +41,5 @@ def predict(
 
         written = predict_files(experiment, checkpoint, source, out, tta=tta, force=force, on_done=done)
     except ConfigError as exc:
-        raise _fail(_at(exc.problems, config)) from None
+        raise _fail(_at(exc.problems, config, locate)) from None
     typer.echo(f"{len(written)} image{'s' if len(written) != 1 else ''} predicted into {out}")

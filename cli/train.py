@@ -68,8 +68,9 @@ def _looks_like_mmengine(path: Path) -> bool:
 
 def _load(
     config: Path, overrides: list[str], *, mmseg: bool, allow_import: list[str]
-) -> tuple[Any, str | None]:
-    """The validated experiment and the text saved beside the logs (a ConfigError for an invalid config)."""
+) -> tuple[Any, str | None, Any]:
+    """The validated experiment, the text saved beside the logs and where the file writes each field path
+    (None for an imported MMSegmentation config); a ConfigError for an invalid config."""
     from typedseg.loading.dump import to_python
     from typedseg.problems import ConfigError
 
@@ -81,15 +82,17 @@ def _load(
         if not result.imported:
             raise ConfigError(result.errors or result.problems)
         experiment = apply_overrides(result.experiment, overrides)
+        locate = None
     else:
         from typedseg.loading import load_config
 
-        experiment = load_config(config, overrides, allow_import=allow_import).experiment
+        loaded = load_config(config, overrides, allow_import=allow_import)
+        experiment, locate = loaded.experiment, loaded.locate
     try:
         text: str | None = to_python(experiment, source=str(config))
     except Exception:  # a user's type without a Python form: the runner saves the JSON form
         text = None
-    return experiment, text
+    return experiment, text, locate
 
 
 def _with_amp(experiment: Any) -> Any:
@@ -109,9 +112,17 @@ def _with_amp(experiment: Any) -> Any:
     return replace(experiment, optim_wrapper=AmpOptimWrapper(**fields, loss_scale="dynamic"))
 
 
-def _at(problems: list[Any], config: Path) -> list[object]:
-    """Problems found while starting a run, shown at the config file when they name no other file."""
-    return [p if p.file is not None else p.at(str(config), None) for p in problems]
+def _at(problems: list[Any], config: Path, locate: Any = None) -> list[object]:
+    """Problems found while starting a run, shown where the config writes their field path (`locate`), else at
+    the config file, when they name no other file."""
+
+    def place(problem: Any) -> object:
+        if problem.file is not None:
+            return problem
+        where = locate(problem.path) if locate is not None and problem.path else None
+        return problem.at(*where) if where else problem.at(str(config), None)
+
+    return [place(p) for p in problems]
 
 
 def _print_dry_run(runner: Any) -> None:
@@ -179,7 +190,9 @@ def run(
         raise typer.Exit(code=2)
     secondary = is_secondary_rank()
     try:
-        experiment, text = _load(config, overrides or [], mmseg=mmseg, allow_import=allow_import or [])
+        experiment, text, locate = _load(
+            config, overrides or [], mmseg=mmseg, allow_import=allow_import or []
+        )
         if amp:
             experiment = _with_amp(experiment)
     except ConfigError as exc:
@@ -219,7 +232,7 @@ def run(
             check_backend(experiment.env_cfg.dist_cfg.backend, device)  # before any worker starts
             code = launch(options, argv)
         except ConfigError as exc:
-            raise _fail(_at(exc.problems, config)) from None
+            raise _fail(_at(exc.problems, config, locate)) from None
         raise typer.Exit(code=code)
     if launcher is not None:
         from typedseg.config.replace import replace
@@ -245,7 +258,7 @@ def run(
         if runner.last_metrics and not secondary:
             sys.stdout.write(f"final validation metrics:\n{_summary_table(runner.last_metrics)}\n")
     except ConfigError as exc:
-        raise (typer.Exit(code=2) if secondary else _fail(_at(exc.problems, config))) from None
+        raise (typer.Exit(code=2) if secondary else _fail(_at(exc.problems, config, locate))) from None
     except TrainingFault as exc:
         if not secondary:
             typer.echo(str(exc), err=True)
@@ -282,8 +295,11 @@ def test(
     """Evaluate a checkpoint on the config's test set; prints the per-class table and the metrics."""
     from typedseg.problems import ConfigError
 
+    locate = None
     try:
-        experiment, text = _load(config, overrides or [], mmseg=mmseg, allow_import=allow_import or [])
+        experiment, text, locate = _load(
+            config, overrides or [], mmseg=mmseg, allow_import=allow_import or []
+        )
         from typedseg.engine.runner import Runner
 
         runner = Runner(
@@ -293,7 +309,7 @@ def test(
         )
         metrics = runner.test(checkpoint, tta=tta)
     except ConfigError as exc:
-        raise _fail(_at(exc.problems, config)) from None
+        raise _fail(_at(exc.problems, config, locate)) from None
     sys.stdout.write(_summary_table(metrics) + "\n")
 
 

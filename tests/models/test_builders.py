@@ -332,12 +332,21 @@ def test_every_tagged_model_config_class_has_a_builder(tmp_path: Path) -> None:
         assert result is None or bool(result), name
 
 
-def test_dcn_is_refused_with_a_reason() -> None:
-    from typedseg.config.models.backbones import DCN
+def test_dcn_and_plugins_are_refused_with_a_located_problem() -> None:
+    from typedseg.config.models.backbones import DCN, ResNetPlugin
+    from typedseg.problems import ConfigError
 
     cfg = ResNetV1c(depth=50, dcn=DCN(), stage_with_dcn=(False, True, True, True))
-    with pytest.raises(NotImplementedError, match="compiled ops"):
+    with pytest.raises(ConfigError) as dcn:
         build_backbone(cfg)
+    [problem] = dcn.value.problems
+    assert (problem.code, problem.path) == ("dcn-unsupported", ("model", "backbone", "dcn"))
+    assert "MMCV's compiled op" in problem.message
+    plugin = ResNetPlugin(cfg={"type": "ContextBlock", "ratio": 1 / 16}, position="after_conv3")
+    with pytest.raises(ConfigError) as plugins:
+        build_backbone(ResNetV1c(depth=50, plugins=(plugin,)))
+    [problem] = plugins.value.problems
+    assert (problem.code, problem.path) == ("plugins-unsupported", ("model", "backbone", "plugins"))
 
 
 def test_name_override_reinitializes_the_whole_submodule_and_layer_matches_bases() -> None:

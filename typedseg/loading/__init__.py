@@ -37,6 +37,8 @@ class LoadedConfig:
     format: Format
     overrides: tuple[str, ...] = ()
     warnings: list[Problem] = field(default_factory=list)
+    locate: Locator | None = field(default=None, repr=False, compare=False)
+    """Where a field path is written in the file (for problems found later, when the run is built)."""
 
 
 def read_text(path: FilePath) -> str:
@@ -252,7 +254,7 @@ def load_config(
         raise ConfigError(_locate_with(locate, exc.problems, str(file_path))) from None
     warnings = [p for p in check_experiment(experiment) if not p.is_error]
     return LoadedConfig(
-        experiment, file_path, fmt, tuple(overrides), _locate_with(locate, warnings, str(file_path))
+        experiment, file_path, fmt, tuple(overrides), _locate_with(locate, warnings, str(file_path)), locate
     )
 
 

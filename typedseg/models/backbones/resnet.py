@@ -11,6 +11,7 @@ from typedseg.config.models.common import ConstantInit, KaimingInit, NameOverrid
 from typedseg.config.models.common._tagged import _ConvConfigUnion, _NormConfigUnion
 from typedseg.models.init import BaseModule
 from typedseg.models.layers import build_conv, build_norm, norm_abbreviation
+from typedseg.problems import ConfigError, Problem
 
 ResNetConfig = ResNet | ResNetV1c | ResNetV1d
 
@@ -179,12 +180,30 @@ class ResNetBackbone(BaseModule):
 
     def __init__(self, cfg: ResNetConfig) -> None:
         super().__init__()
-        if cfg.dcn is not None or any(cfg.stage_with_dcn[: cfg.num_stages]):
-            raise NotImplementedError(
-                "deformable convolutions (dcn) need MMCV's compiled ops; typedseg's pure-PyTorch ResNet has none"
+        if cfg.dcn is not None:
+            raise ConfigError(
+                [
+                    Problem(
+                        "dcn-unsupported",
+                        ("model", "backbone", "dcn"),
+                        f"{cfg.dcn.type} (a deformable convolution) is MMCV's compiled op; typedseg's pure-PyTorch "
+                        "ResNet cannot build it. The config validates and exports; it does not run here.",
+                        "Remove dcn (and set stage_with_dcn to all False), or train this config with MMSegmentation.",
+                    )
+                ]
             )
         if cfg.plugins is not None:
-            raise NotImplementedError("ResNet plugins (MMCV's plugin layers) are not built by typedseg")
+            raise ConfigError(
+                [
+                    Problem(
+                        "plugins-unsupported",
+                        ("model", "backbone", "plugins"),
+                        "ResNet plugins are MMCV's plugin layers (built by its registry); typedseg's pure-PyTorch "
+                        "ResNet cannot build them. The config validates and exports; it does not run here.",
+                        "Remove plugins, or train this config with MMSegmentation.",
+                    )
+                ]
+            )
         block_init = None
         if cfg.pretrained is not None:
             self.set_init_cfg(PretrainedInit(checkpoint=cfg.pretrained))
