@@ -65,6 +65,18 @@ def test_a_mapping_merges_into_the_current_kind() -> None:
     assert (exp.optim_wrapper.optimizer.lr, exp.optim_wrapper.optimizer.momentum) == (0.1, 0.9)
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_fields_one_validator_reads_together_in_any_order(order: int) -> None:
+    # ResNet's own validator refuses stage_with_dcn without dcn: checked alone, the second override would fail.
+    overrides = ["model.backbone.dcn={type: DCN}", "model.backbone.stage_with_dcn=[false, true, true, true]"]
+    exp = load_config("configs/fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py", overrides[::order]).experiment
+    assert exp.model.backbone.dcn.type == "DCN"
+    assert exp.model.backbone.stage_with_dcn == (False, True, True, True)
+    with pytest.raises(ConfigError) as info:
+        load_config("configs/fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py", overrides[1:])
+    assert [p.code for p in info.value.errors] == ["stage-with-dcn-unused"]
+
+
 def test_list_items_by_index_and_by_type() -> None:
     exp = load(
         "train_cfg.max_iters=800",

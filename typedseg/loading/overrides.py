@@ -192,16 +192,12 @@ def apply_overrides(experiment: Any, overrides: Sequence[str]) -> Any:
     result: Any = experiment
     with rules_deferred():
         good: list[_Override] = []
-        for item in parsed:  # alone (with the overrides above it, like a kind switch): its own mistakes
-            above = [
-                other
-                for other in parsed
-                if len(other.path) < len(item.path) and item.path[: len(other.path)] == other.path
-            ]
+        for item in parsed:  # alone, with its kin: its own mistakes
+            kin = _kin(item, parsed)
             try:
-                _apply(experiment, [*above, item])
+                _apply(experiment, kin)
             except ConfigError as exc:
-                problems += _blame(exc, [*above, item], default=item).problems
+                problems += _blame(exc, kin, default=item).problems
             else:
                 good.append(item)
         try:
@@ -214,6 +210,19 @@ def apply_overrides(experiment: Any, overrides: Sequence[str]) -> Any:
     if any(p.is_error for p in problems):
         raise ConfigError(_once(problems))
     return result
+
+
+def _kin(item: _Override, parsed: Sequence[_Override]) -> list[_Override]:
+    """`item` with the overrides it is checked beside (in their order): those above it (a kind switch) and those
+    that set the same object's other fields, since a section's own validator reads its fields together
+    (`dcn` with `stage_with_dcn`)."""
+    parent = item.path[:-1]
+
+    def related(other: _Override) -> bool:
+        above = len(other.path) < len(item.path) and item.path[: len(other.path)] == other.path
+        return above or other.path[: len(parent)] == parent
+
+    return [other for other in parsed if other is item or related(other)]
 
 
 def _apply(experiment: Any, parsed: Sequence[_Override]) -> Any:
