@@ -10,6 +10,7 @@ import pytest
 
 from tests.migrate.conftest import Write
 from typedseg.config.loops import EpochBasedTrainLoop, IterBasedTrainLoop
+from typedseg.config.model_wrapper import MMDistributedDataParallel
 from typedseg.config.models.backbones import ConvNeXt
 from typedseg.migrate.importer import ImportResult, data_path, import_mmengine_config
 from typedseg.migrate.mmengine_config import load_mmengine_config
@@ -438,14 +439,56 @@ def test_engine_types_and_settings_typedseg_lacks_are_unsupported(write: Write) 
         write,
         """
         optim_wrapper = dict(type='ApexOptimWrapper', opt_level='O1')
-        find_unused_parameters = True
+        sync_bn = 'torch'
         """,
     )
     assert [(u.name, u.kind, u.path, u.location) for u in result.unsupported] == [
         ("ApexOptimWrapper", "type", ("optim_wrapper", "type"), (str(leaf), 2)),
-        ("find_unused_parameters", "setting", ("find_unused_parameters",), (str(leaf), 3)),
+        ("sync_bn", "setting", ("sync_bn",), (str(leaf), 3)),
     ]
     setting = only(result, "unsupported-setting")
-    assert setting.message == "MMEngine reads `find_unused_parameters`, but typedseg has no such setting."
+    assert setting.message == "MMEngine reads `sync_bn`, but typedseg has no such setting."
     # optim_wrapper is left out of validation; typedseg does not then call the train stage incomplete.
     assert result.real_problems == [] and result.unchecked == ("optim_wrapper",)
+
+
+def test_the_ddp_settings_map_to_typedseg_fields(write: Write) -> None:
+    result, _, _ = imported(write, "find_unused_parameters = True\n")
+    assert result.imported, result.problems
+    assert result.experiment.find_unused_parameters is True
+    assert result.experiment.model_wrapper_cfg is None
+    result, _, _ = imported(
+        write,
+        # MMEngine's Runner fills in type='MMDistributedDataParallel' when the dict has none
+        "model_wrapper_cfg = dict(find_unused_parameters=True, broadcast_buffers=False, bucket_cap_mb=50)\n",
+    )
+    assert result.imported, result.problems
+    assert result.experiment.model_wrapper_cfg == MMDistributedDataParallel(
+        find_unused_parameters=True, broadcast_buffers=False, bucket_cap_mb=50
+    )
+    result, _, _ = imported(
+        write, "model_wrapper_cfg = dict(type='mmengine.MMDistributedDataParallel', static_graph=True)\n"
+    )
+    assert result.experiment.model_wrapper_cfg == MMDistributedDataParallel(static_graph=True)
+
+
+def test_other_model_wrappers_are_unsupported(write: Write) -> None:
+    result, _, leaf = imported(write, "model_wrapper_cfg = dict(type='MMFullyShardedDataParallel')\n")
+    assert [(u.name, u.path, u.location) for u in result.unsupported] == [
+        ("MMFullyShardedDataParallel", ("model_wrapper_cfg", "type"), (str(leaf), 2))
+    ]
+    assert result.real_problems == [] and result.unchecked == ("model_wrapper_cfg",)
+
+
+def test_find_unused_parameters_beside_a_model_wrapper_cfg_is_located(write: Write) -> None:
+    result, _, leaf = imported(
+        write,
+        """
+        model_wrapper_cfg = dict(type='MMDistributedDataParallel', broadcast_buffers=False)
+        find_unused_parameters = True
+        """,
+    )
+    assert not result.imported
+    problem = only(result, "find-unused-parameters-ignored")
+    assert (problem.file, problem.line, problem.path) == (str(leaf), 3, ("find_unused_parameters",))
+    assert "model_wrapper_cfg.find_unused_parameters=False" in problem.message

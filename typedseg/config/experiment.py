@@ -10,6 +10,7 @@ from typedseg.config.evaluation import EvaluatorConfig
 from typedseg.config.hooks import DefaultHooks
 from typedseg.config.lazy import LazyUnion
 from typedseg.config.loops import TestLoop, TrainLoopConfig, ValLoop
+from typedseg.config.model_wrapper import MMDistributedDataParallel
 from typedseg.config.optim import OptimWrapperConfig
 from typedseg.config.runtime import (
     AutoScaleLR,
@@ -84,6 +85,12 @@ class Experiment(ConfigModel):
     """Resume training state; with load_from=None, from the work_dir's last checkpoint."""
     launcher: Launcher = "none"
     """How processes were started: 'none' for one process, 'pytorch' for torchrun."""
+    find_unused_parameters: bool = False
+    """On several processes, let DistributedDataParallel find the parameters an iteration did not use (MMEngine's
+    top-level key); read only when model_wrapper_cfg is None."""
+    model_wrapper_cfg: MMDistributedDataParallel | None = None
+    """DistributedDataParallel's options on several processes; None: MMEngine's (broadcast_buffers=False,
+    find_unused_parameters from the top-level key)."""
     env_cfg: EnvConfig = EnvConfig()
     """Process environment."""
     randomness: RandomnessConfig = RandomnessConfig()

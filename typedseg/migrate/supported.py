@@ -24,6 +24,7 @@ _FAMILIES = (
     "typedseg.config.optimizers",
     "typedseg.config.schedulers",
     "typedseg.config.runtime",
+    "typedseg.config.model_wrapper",
     "typedseg.config.data",
     "typedseg.config.datasets",
     "typedseg.config.transforms",

@@ -8,7 +8,7 @@
   that is not the one `optim_wrapper` uses, top-level names assigned twice in one file (ERRORS), and helper
   variables a child file redefined after a base had used them (WARNINGS);
 - the types typedseg does not implement (a model, dataset, transform, constructor ...), with where they are set,
-  and the settings MMEngine reads that typedseg has no field for (`find_unused_parameters`, ...);
+  and the settings MMEngine reads that typedseg has no field for (`sync_bn`, `compile`, ...);
 - notes: what was translated (`custom_imports` recorded, a top-level `data_preprocessor` moved into `model`).
 
 What stays as it is: everything else. MMEngine's spelling is typedseg's (same keys, same type names), so the
@@ -36,8 +36,6 @@ from typedseg.problems import Path, Problem, Severity, format_path, readable_pat
 
 RUNNER_SETTINGS_TYPEDSEG_LACKS = frozenset(
     {
-        "model_wrapper_cfg",
-        "find_unused_parameters",
         "sync_bn",
         "compile",
         "activation_checkpointing",
@@ -142,6 +140,7 @@ OMISSION_CODES: dict[str, frozenset[str]] = {
     "test_cfg": frozenset({"test-incomplete"}),
     "test_evaluator": frozenset({"test-incomplete"}),
     "tta_model": frozenset({"tta-pipeline-without-model"}),
+    "model": frozenset({"stage-without-model"}),
 }
 
 

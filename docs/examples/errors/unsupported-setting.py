@@ -1,1 +1,1 @@
-find_unused_parameters = True
+sync_bn = 'torch'

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from typedseg.config.data import DATALOADERS
 from typedseg.config.evaluation import evaluator_metrics
+from typedseg.config.rules.distributed import check_distributed
 from typedseg.config.rules.hooks import check_hooks
 from typedseg.config.rules.optim import check_optim
 from typedseg.config.rules.runtime import check_runtime
@@ -45,6 +46,7 @@ def check_experiment(exp: Experiment) -> list[Problem]:
         return []
     metrics = evaluator_metrics(exp.val_evaluator) if exp.val_evaluator is not None else None
     problems = check_runtime(exp)
+    problems += check_distributed(exp)
     problems += check_optim(exp.optim_wrapper)
     problems += _check_sections(exp)
     if exp.param_scheduler:
