@@ -7,12 +7,15 @@ ReduceOnPlateau with the case's metric after every epoch.
 
 import json
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from pydantic import TypeAdapter
 
 from typedseg.config.schedulers import SchedulerConfig
+from typedseg.engine.hooks.runtime import ParamSchedulerHook
 from typedseg.engine.optim.schedulers import HasParamGroups, ParamScheduler, build_schedulers
+from typedseg.engine.state import RunState
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "schedulers" / "curves.json"
 CASES: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))["cases"]
@@ -58,21 +61,19 @@ def replay(
     curves: dict[str, list[list[float]]] = {key: [] for key in keys}
     metrics = case["metrics"]
     epoch_loop = case["loop"]["kind"] == "epoch"
+    hook = ParamSchedulerHook()  # the engine's own stepping, as a run calls it
+    state = cast(RunState, SimpleNamespace(schedulers=schedulers, metrics={}))
+    hook.before_train(state)
     for i in range(start, stop):
         for key in keys:
             curves[key].append(read(target, key))
-        for scheduler in schedulers:
-            if not scheduler.by_epoch:
-                scheduler.step()
+        hook.after_train_iter(state)
         if epoch_loop and (i + 1) % ipe == 0:
-            for scheduler in schedulers:
-                if scheduler.by_epoch:
-                    scheduler.step()
+            hook.after_train_epoch(state)
             epoch = (i + 1) // ipe - 1
-            if epoch < len(metrics):
-                for scheduler in schedulers:
-                    if scheduler.by_epoch and hasattr(scheduler, "monitor"):
-                        scheduler.step({"loss": metrics[epoch], "mIoU": metrics[epoch]})  # type: ignore[call-arg]
+            if epoch < len(metrics):  # a validation after this epoch
+                state.metrics = {"loss": metrics[epoch], "mIoU": metrics[epoch]}
+                hook.after_val_epoch(state)
     return curves
 
 

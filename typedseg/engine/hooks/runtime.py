@@ -121,7 +121,11 @@ class DistSamplerSeedHook(Hook):
 
 class ParamSchedulerHook(Hook):
     """Steps by-iteration schedulers after each iteration, by-epoch ones after each epoch, and ReduceOnPlateau
-    with the validation metrics."""
+    with the validation metrics.
+
+    As MMEngine's hook: ReduceOnPlateau (by_epoch) is also stepped without metrics after each epoch, which counts
+    the epoch for its begin/end window; it reacts only to `step(metrics)` after a validation.
+    """
 
     priority = 70
 
@@ -130,9 +134,8 @@ class ParamSchedulerHook(Hook):
         self._per_epoch: list[Callable[[], None]] = []
 
     def before_train(self, state: RunState) -> None:
-        stepped = [s for s in state.schedulers if not getattr(s, "need_val_args", False)]
-        self._per_iter = [s.step for s in stepped if not s.by_epoch]
-        self._per_epoch = [s.step for s in stepped if s.by_epoch]
+        self._per_iter = [s.step for s in state.schedulers if not s.by_epoch]
+        self._per_epoch = [s.step for s in state.schedulers if s.by_epoch]
 
     def after_train_iter(self, state: RunState) -> None:
         for step in self._per_iter:
@@ -144,5 +147,9 @@ class ParamSchedulerHook(Hook):
 
     def after_val_epoch(self, state: RunState) -> None:
         for scheduler in state.schedulers:
-            if isinstance(scheduler, MetricSteppedScheduler) and scheduler.need_val_args:
+            if (
+                isinstance(scheduler, MetricSteppedScheduler)
+                and scheduler.need_val_args
+                and scheduler.by_epoch
+            ):
                 scheduler.step(state.metrics)
