@@ -8,14 +8,19 @@ pays nothing. What the runner relies on:
   rank stops before the optimizer step, or after the same iteration;
 - `gather_objects()` / `broadcast_object()`: per-rank RNG states into rank 0's checkpoint, rank 0's timestamp;
 - `sync_metric()`: an IoU confusion matrix summed over ranks (all_reduce), so the metrics are those of one
-  process that saw all the data.
+  process that saw all the data;
+- `wrap_model()`: DistributedDataParallel with the config's options (MMEngine's `model_wrapper_cfg`, or its
+  defaults and the top-level `find_unused_parameters`), whose error for parameters without a gradient becomes one
+  message naming them.
 """
 
 from __future__ import annotations
 
 import ctypes
+import inspect
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,11 +30,14 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 from typedseg.config.data import DataLoaderConfig, DefaultSampler
+from typedseg.config.model_wrapper import MMDistributedDataParallel, ddp_options
 from typedseg.config.replace import replace
 from typedseg.config.runtime import DistConfig, Launcher
-from typedseg.engine.errors import RunError
+from typedseg.engine.errors import RunError, TrainingFault
 from typedseg.engine.hooks.base import Hooks
 from typedseg.engine.hooks.logger import LoggerHook
 from typedseg.engine.hooks.profiler import ProfilerHook
@@ -278,22 +286,120 @@ def sync_metric(metric: object) -> None:
     metric.matrix = summed.to(device)
 
 
-def wrap_model(model: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-    """DistributedDataParallel around `model` with MMEngine's defaults: buffers are not broadcast before each
-    forward (SyncBuffersHook averages them), find_unused_parameters=False; rank 0's parameters and buffers are
-    broadcast once, here, so that every rank starts from the same weights."""
-    import inspect
+_UNFINISHED_REDUCTION = "Expected to have finished reduction in the prior iteration"
+_UNUSED_INDICES = re.compile(r"Parameter indices which did not receive grad for rank (\d+): ([\d ]+)")
 
-    from torch.nn.parallel import DistributedDataParallel
 
+class DataParallelModel(DistributedDataParallel):
+    """torch's DistributedDataParallel with MMEngine's `detect_anomalous_params`, and torch's error for
+    parameters that got no gradient turned into one message that names them (a `TrainingFault`)."""
+
+    def __init__(
+        self, module: nn.Module, *, detect_anomalous_params: bool = False, setting: str, **kwargs: Any
+    ) -> None:
+        super().__init__(module, **kwargs)
+        self.detect_anomalous_params = detect_anomalous_params
+        self.setting = setting
+        """The config path of find_unused_parameters this run reads (for the message)."""
+
+    def forward(self, *inputs: Any, **kwargs: Any) -> Any:
+        try:
+            outputs = super().forward(*inputs, **kwargs)  # type: ignore[no-untyped-call]
+        except RuntimeError as exc:
+            if _UNFINISHED_REDUCTION not in str(exc):
+                raise
+            raise TrainingFault("unused-parameters", self._unused_message(str(exc))) from None
+        if self.detect_anomalous_params and isinstance(outputs, dict) and torch.is_grad_enabled():
+            losses = [v for k, v in outputs.items() if "loss" in k and isinstance(v, torch.Tensor)]
+            for name in anomalous_parameters(losses, self.module):
+                log.error("%s is not in the computational graph of the loss", name)
+        return outputs
+
+    def _unused_message(self, error: str) -> str:
+        found = _UNUSED_INDICES.search(error)
+        names = reducer_parameter_names(self.module)
+        if found is not None:
+            unused = [names[int(i)] for i in found[2].split() if int(i) < len(names)]
+            which = f" (rank {found[1]}: {_listed(unused)})"
+        else:
+            which = ""
+        if self.find_unused_parameters:
+            return (
+                f"parameters of the model got no gradient in the previous training iteration{which}, although "
+                "DistributedDataParallel looked for unused ones: a tensor the model's forward returned did not "
+                "take part in the loss. Return only losses and detached values from mode='loss'."
+            )
+        return (
+            f"parameters of the model got no gradient in the previous training iteration{which}, and "
+            f"DistributedDataParallel runs with {self.setting}=False, so it waits for every parameter's gradient. "
+            f"Set {self.setting}=True (it then finds the unused ones in each iteration), or make every parameter "
+            "take part in the loss."
+        )
+
+
+def _listed(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def reducer_parameter_names(module: nn.Module) -> list[str]:
+    """The names of the parameters DistributedDataParallel reduces, in its order (the indices in its errors)."""
+    return [name for name, parameter in module.named_parameters() if parameter.requires_grad]
+
+
+def anomalous_parameters(losses: list[torch.Tensor], module: nn.Module) -> list[str]:
+    """The trainable parameters of `module` that are not in the autograd graph of `losses` (MMEngine's
+    detect_anomalous_params: not used in the forward, or not used to compute a loss)."""
+    in_graph: set[int] = set()
+    seen: set[object] = set()
+    pending: list[Any] = [loss.grad_fn for loss in losses if loss.grad_fn is not None]
+    while pending:
+        node = pending.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            in_graph.add(id(variable))
+        pending.extend(parent for parent, _ in node.next_functions)
+    return [
+        name
+        for name, parameter in module.named_parameters()
+        if parameter.requires_grad and id(parameter) not in in_graph
+    ]
+
+
+def wrap_model(
+    model: nn.Module,
+    device: torch.device,
+    model_wrapper_cfg: MMDistributedDataParallel | None = None,
+    find_unused_parameters: bool = False,
+) -> DataParallelModel:
+    """DistributedDataParallel around `model` as MMEngine's Runner builds it: `model_wrapper_cfg`'s options, or,
+    without one, broadcast_buffers=False (SyncBuffersHook averages buffers instead) and the top-level
+    `find_unused_parameters`. Rank 0's parameters (and, on this torch, buffers) are broadcast once, here, so that
+    every rank starts from the same weights."""
+    options = ddp_options(model_wrapper_cfg, find_unused_parameters)
     device_ids = [device.index] if device.type == "cuda" and device.index is not None else None
-    # torch >= 2.12 names it forward_sync_buffers (broadcast_buffers is deprecated); both still sync at init.
+    # torch >= 2.12 names it forward_sync_buffers (broadcast_buffers is deprecated there); forward_sync_buffers=False
+    # still broadcasts rank 0's buffers once, here, where an older torch's broadcast_buffers=False did not.
     newer = "forward_sync_buffers" in inspect.signature(DistributedDataParallel.__init__).parameters
-    no_forward_sync: dict[str, Any] = (
-        {"forward_sync_buffers": False} if newer else {"broadcast_buffers": False}
-    )
-    return DistributedDataParallel(
-        model, device_ids=device_ids, find_unused_parameters=False, **no_forward_sync
+    extra: dict[str, Any] = {
+        "forward_sync_buffers" if newer else "broadcast_buffers": options.broadcast_buffers
+    }
+    if options.bucket_cap_mb is not None:
+        extra["bucket_cap_mb"] = options.bucket_cap_mb
+    return DataParallelModel(
+        model,
+        detect_anomalous_params=options.detect_anomalous_params,
+        setting="find_unused_parameters"
+        if model_wrapper_cfg is None
+        else "model_wrapper_cfg.find_unused_parameters",
+        device_ids=device_ids,
+        find_unused_parameters=options.find_unused_parameters,
+        gradient_as_bucket_view=options.gradient_as_bucket_view,
+        static_graph=options.static_graph,
+        **extra,
     )
 
 

@@ -568,7 +568,9 @@ class Runner:
         self.hooks = hooks
         state.checkpointer = CheckpointWriter(self.work_dir, self._collect, writes=self.dist.is_main)
         if self.dist.distributed:
-            self._ddp = wrap_model(state.model, state.device)
+            self._ddp = wrap_model(
+                state.model, state.device, exp.model_wrapper_cfg, exp.find_unused_parameters
+            )
         val_loop = self._eval_loop("val", state, hooks, dry_run=dry_run)
         validate = validation_guard(val_loop.run) if val_loop is not None else None
         loop_class = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop

@@ -56,6 +56,37 @@ class PlainModel(UserModel):
         return PlainNet(self.classes)
 
 
+class BranchedNet(PlainNet):
+    """PlainNet with a second head that the forward never calls: its parameters get no gradient, so
+    DistributedDataParallel needs find_unused_parameters=True (MMSeg's models with a head skipped in training)."""
+
+    def __init__(self, classes: int) -> None:
+        super().__init__(classes)
+        self.spare = nn.Conv2d(8, classes, 1)
+
+
+class BranchedModel(UserModel):
+    classes: int = len(CLASSES)
+
+    def build(self, *args: Any, **kwargs: Any) -> BranchedNet:
+        return BranchedNet(self.classes)
+
+
+def branched(*, max_iters: int = 2, **fields: Any) -> Experiment:
+    """`plain` with the unused head, no validation, a checkpoint at the end: `max_iters` steps, batch 2 per process;
+    `fields` set the experiment's own (find_unused_parameters, model_wrapper_cfg)."""
+    exp = plain(batch_size=2, max_iters=max_iters)
+    return replace(
+        exp,
+        {"default_hooks.checkpoint.interval": max_iters},
+        model=BranchedModel(),
+        val_dataloader=None,
+        val_cfg=None,
+        val_evaluator=None,
+        **fields,
+    )
+
+
 def plain(*, batch_size: int, max_iters: int = 1, val_size: int = 5) -> Experiment:
     """`max_iters` SGD(lr=1) steps of the plain model, a checkpoint each iteration, validation at the end on
     `val_size` images (odd: the two processes get different counts)."""

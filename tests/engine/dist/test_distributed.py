@@ -165,6 +165,16 @@ def test_a_non_finite_loss_on_one_rank_stops_both_before_the_step(tmp_path: Path
     assert saved == ["iter_1.pth", "iter_2.pth"]  # rank 0 (finite) did not step either
 
 
+def test_parameters_without_a_gradient_are_one_message(tmp_path: Path) -> None:
+    config = config_file(tmp_path, "branched()")  # a head the forward never calls
+    result = typedseg("run", config, "--nproc", "2", "--work-dir", tmp_path / "work")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("[unused-parameters]") == 1, result.stderr  # rank 0 speaks for both
+    assert "(rank 0: spare.weight, spare.bias)" in result.stderr
+    assert "Set find_unused_parameters=True" in result.stderr
+    assert "Traceback" not in result.stderr and "Expected to have finished" not in result.stderr
+
+
 def test_sigterm_to_the_launcher_saves_once_and_every_rank_exits(tmp_path: Path) -> None:
     body = (
         'replace(plain(batch_size=2, max_iters=400), {"default_hooks.checkpoint.interval": 100}, '
