@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from typedseg.codegen import families
-from typedseg.codegen.family_table import FAMILIES, Family, Kind
+from typedseg.codegen.family_table import FAMILIES, PACKAGES, Family, Kind, Package
 from typedseg.config.errors import model_tag, strip_annotated, union_members
 from typedseg.config.lazy import LazyUnion, tags_of
 
@@ -72,6 +72,22 @@ def test_unions_hold_nothing_the_table_does_not_list(family: Family) -> None:
             listed.add(union.user[1])
         real = getattr(tagged, union.real or union.name)
         assert {strip_annotated(m).__name__ for m in union_members(real)} == listed, union.name
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=[p.package for p in PACKAGES])
+def test_a_plain_package_exports_what_its_modules_export(package: Package) -> None:
+    # typedseg.presets: each module's `__all__` (or public names), lazily, and nothing else
+    imported = importlib.import_module(package.package)
+    expected: dict[str, str] = {}
+    for name in package.modules:
+        module = importlib.import_module(f"{package.package}.{name}")
+        names = families.public_names(ROOT.joinpath(*module.__name__.split(".")).with_suffix(".py"))
+        assert names, f"{module.__name__} exports nothing"
+        for exported in names:
+            assert getattr(imported, exported) is getattr(module, exported)
+            expected[exported] = module.__name__
+    assert vars(imported)["__getattr__"].exports == expected
+    assert sorted(imported.__all__) == sorted(expected)
 
 
 @functools.cache

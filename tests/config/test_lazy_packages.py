@@ -1,10 +1,10 @@
 """Family packages load lazily, and what type checkers see is what the runtime gives.
 
-Each family package (`typedseg.config.schedulers`, `.hooks`, `.optimizers`, `.models.common`, `.models.backbones`,
-`.models.heads`) exports every name in its `if TYPE_CHECKING:` imports (for mypy and editors) and in its
-`lazy_exports` map (for the runtime); both are generated (typedseg.codegen.families, .optimizers), except the
-datasets package's. These tests keep the two equal and check that a config loads only the modules of the classes
-it names.
+Each family package (`typedseg.config.schedulers`, `.datasets`, `.hooks`, `.optimizers`, `.models.common`,
+`.models.backbones`, `.models.heads`) and `typedseg.presets` exports every name in its `if TYPE_CHECKING:` imports
+(for mypy and editors) and in its `lazy_exports` map (for the runtime); both are generated
+(typedseg.codegen.families, .optimizers). These tests keep the two equal and check that a config loads only the
+modules of the classes it names.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ PACKAGES = [
     "typedseg.config.models.common",
     "typedseg.config.models.backbones",
     "typedseg.config.models.heads",
+    "typedseg.presets",
 ]
 LAZY_VIEWS = {"typedseg.config.unions"}
 """Modules a package may map a union to at run time: the lazy view of the real union type checkers see."""

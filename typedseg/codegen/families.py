@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from typedseg.codegen.family_table import FAMILIES, Family, Kind, Union
+from typedseg.codegen.family_table import FAMILIES, PACKAGES, Family, Kind, Package, Union
 from typedseg.templating import render_template
 
 COMMAND = "python -m typedseg.codegen.families"
@@ -95,6 +95,37 @@ def defined_names(path: Path) -> list[str]:
 
     visit(ast.parse(path.read_text(encoding="utf-8")).body)
     return names
+
+
+def public_names(path: Path) -> list[str]:
+    """What a hand-written module exports: its `__all__` (a list of strings) when it has one, else every name
+    `defined_names` finds that has no leading underscore."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                value = node.value
+                assert isinstance(value, (ast.List, ast.Tuple)), f"{path}: __all__ must be a literal list"
+                return [str(ast.literal_eval(item)) for item in value.elts]
+    return [name for name in defined_names(path) if not name.startswith("_")]
+
+
+def package_files(package: Package) -> dict[str, str]:
+    """The `__init__` of a plain lazy package: every module's exports, lazily, and the same for type checkers."""
+    folder = package_dir(package.package)
+    exports = {
+        f"{package.package}.{module}": public_names(folder / f"{module}.py") for module in package.modules
+    }
+    return {
+        "__init__.py": render_template(
+            "family_package.py.j2",
+            generated_by=COMMAND,
+            doc=package.doc,
+            imports=sorted((module, name) for module, names in exports.items() for name in names),
+            lazy=[(_relative(package.package, module), names) for module, names in exports.items() if names],
+            all_names=[name for names in exports.values() for name in names],
+        )
+    }
 
 
 def _member(package: str, kind: Kind) -> Member:
@@ -306,13 +337,17 @@ def generate() -> dict[Path, str]:
         folder = package_dir(family.package).relative_to(ROOT)
         for name, text in family_files(family).items():
             files[folder / name] = text
+    for package in PACKAGES:
+        folder = package_dir(package.package).relative_to(ROOT)
+        for name, text in package_files(package).items():
+            files[folder / name] = text
     files[Path("typedseg/config/unions.py")] = experiment_unions()
     return {path: _ruff(path, text) for path, text in files.items()}
 
 
 def _ruff(path: Path, text: str) -> str:
     """Sort the imports and format as the project's ruff does, so that committed files compare as exact text."""
-    for args in (["check", "--select", "I", "--fix", "--exit-zero", "--quiet"], ["format", "--quiet"]):
+    for args in (["check", "--select", "I,RUF022", "--fix", "--exit-zero", "--quiet"], ["format", "--quiet"]):
         text = subprocess.run(
             [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(ROOT / path), "-"],
             input=text,

@@ -373,3 +373,33 @@ How MMSeg builds a dataset's metainfo, which `classes()`, `palette()` and `label
 
 FAMILIES = (SCHEDULERS, HOOKS, BACKBONES, HEADS, LAYERS, DATASETS)
 """Every lazy family package the generator writes (optimizers have their own generator, fed by torch)."""
+
+
+@dataclass(frozen=True)
+class Package:
+    """A lazy package of plain modules (no kinds, no unions): its `__init__` exports what each module exports.
+
+    A module's exports are its `__all__` when it has one (its public surface, written beside the definitions),
+    else every top-level name without a leading underscore.
+    """
+
+    package: str
+    doc: str
+    modules: tuple[str, ...]
+
+
+PRESETS = Package(
+    package="typedseg.presets",
+    doc="""Presets: plain functions that return typed config sections — the explicit replacement for `configs/_base_/`.
+
+Compose them by calling them and passing their sections to `Experiment(...)`; change a value with
+`typedseg.config.replace.replace(...)`, which validates again. There is no hidden merging anywhere.
+
+The model and dataset presets load their config families on first use, so a config that only takes the runtime
+and a schedule from here does not pay for importing them.
+""",
+    modules=("runtime", "schedules", "datasets", "models"),
+)
+
+PACKAGES = (PRESETS,)
+"""The plain lazy packages the generator writes."""

@@ -32,6 +32,16 @@ from typedseg.presets.sections import section_kwargs
 if TYPE_CHECKING:  # each preset imports its own dataset class, so a config loads only the one it uses
     from typedseg.config.datasets import ADE20KDataset, CityscapesDataset, PascalVOCDataset, SegDataset
 
+__all__ = [
+    "DatasetSections",
+    "ade20k",
+    "cityscapes",
+    "cityscapes_769x769",
+    "pascal_voc12",
+]
+"""What `typedseg.presets` exports from here (the rest are building blocks of these presets)."""
+
+
 TTA_RATIOS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
 """`img_ratios` of the dataset bases: the scales test-time augmentation runs at."""
 

@@ -25,6 +25,22 @@ if TYPE_CHECKING:  # each preset imports the families it builds, so a config loa
         FCNHead,
     )
 
+__all__ = [
+    "CONVNEXT_CHECKPOINTS",
+    "MIT_CHECKPOINTS",
+    "deeplabv3_r50_d8",
+    "deeplabv3plus_r50_d8",
+    "fcn_r50_d8",
+    "fcn_unet_s5_d16",
+    "segformer_mit",
+    "segformer_mit_b0",
+    "segformer_mit_b1",
+    "segformer_mit_b2",
+    "upernet_convnext",
+]
+"""What `typedseg.presets` exports from here (the rest are building blocks of these presets)."""
+
+
 IMAGENET_MEAN = (123.675, 116.28, 103.53)
 """ImageNet's per-channel mean (RGB, 0-255), what every MMSeg model base normalizes with."""
 IMAGENET_STD = (58.395, 57.12, 57.375)
