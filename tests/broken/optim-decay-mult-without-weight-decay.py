@@ -10,6 +10,7 @@ from typedseg.config.optimizers import SGD
 from typedseg.config.runtime import LogProcessor
 from typedseg.config.schedulers import LinearLR, PolyLR
 from typedseg.config.transforms import LoadAnnotations, LoadImageFromFile, PackSegInputs
+from typedseg.presets import fcn_unet_s5_d16
 
 dataset = BaseSegDataset(
     data_root="data/synthetic",
@@ -18,6 +19,7 @@ dataset = BaseSegDataset(
 )
 
 config = Experiment(
+    model=fcn_unet_s5_d16(num_classes=4, crop_size=(256, 256)),
     train_dataloader=DataLoaderConfig(batch_size=8, num_workers=2, sampler=InfiniteSampler(), dataset=dataset),
     train_cfg=IterBasedTrainLoop(max_iters=400, val_interval=100),
     optim_wrapper=OptimWrapper(

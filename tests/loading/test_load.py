@@ -26,6 +26,7 @@ from typedseg.config.optimizers import SGD, AdamW
 from typedseg.config.runtime import LogProcessor
 from typedseg.config.schedulers import LinearLR, PolyLR
 from typedseg.config.transforms import LoadAnnotations, LoadImageFromFile, PackSegInputs
+from typedseg.presets import fcn_unet_s5_d16
 """
 
 
@@ -71,6 +72,7 @@ CROSS_FIELD = (
     + """
 dataset = ADE20KDataset(pipeline=[LoadImageFromFile(), LoadAnnotations(), PackSegInputs()])
 config = Experiment(
+    model=fcn_unet_s5_d16(num_classes=150, crop_size=(256, 256)),
     train_dataloader=DataLoaderConfig(dataset=dataset),
     train_cfg=IterBasedTrainLoop(max_iters=80000),
     optim_wrapper=OptimWrapper(optimizer=SGD(lr=0.01)),
@@ -199,6 +201,13 @@ log_processor: {by_epoch: false}
 default_hooks:
   logger: {interval: 50, log_metric_by_epoch: false}
   checkpoint: {by_epoch: false, interval: 8000}
+model:  # a training stage needs a model (stage-without-model)
+  type: EncoderDecoder
+  data_preprocessor: {type: SegDataPreProcessor, mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375],
+                      size_divisor: 32}
+  backbone: {type: ResNetV1c, depth: 18}
+  decode_head: {type: FCNHead, in_channels: 512, channels: 128, num_classes: 150}
+  test_cfg: {mode: whole}
 """
 
 

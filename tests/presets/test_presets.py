@@ -20,6 +20,7 @@ from typedseg.presets import (
     schedule_80k,
     schedule_160k,
     schedule_320k,
+    segformer_mit_b0,
 )
 
 
@@ -68,6 +69,7 @@ def test_presets_compose_into_a_valid_experiment() -> None:
         val_evaluator=IoUMetric(),
         test_dataloader=DataLoaderConfig(dataset=dataset),
         test_evaluator=IoUMetric(),
+        model=segformer_mit_b0(150),
     )
     assert experiment.train_cfg is not None and experiment.train_cfg.length == 1000
     assert experiment.default_scope == "mmseg"
@@ -111,14 +113,20 @@ def test_the_runtime_and_a_dataset_bring_mmsegs_test_time_augmentation() -> None
     from typedseg.presets import ade20k
 
     data = ade20k()
-    experiment = Experiment(**default_runtime().as_kwargs(), **schedule_80k().as_kwargs(), **data.as_kwargs())
+    model = segformer_mit_b0(150, crop_size=(512, 512))
+    experiment = Experiment(
+        **default_runtime().as_kwargs(), **schedule_80k().as_kwargs(), **data.as_kwargs(), model=model
+    )
     assert (
         experiment.tta_model == SegTTAModel()
     )  # MMSeg's default_runtime: tta_model = dict(type='SegTTAModel')
     assert experiment.tta_pipeline == tuple(data.tta_pipeline)  # its dataset bases: tta_pipeline
     assert isinstance(experiment.tta_pipeline[1], TestTimeAug)
     without = Experiment(
-        **default_runtime().as_kwargs(), **schedule_80k().as_kwargs(), **data.as_kwargs(tta_pipeline=None)
+        **default_runtime().as_kwargs(),
+        **schedule_80k().as_kwargs(),
+        **data.as_kwargs(tta_pipeline=None),
+        model=model,
     )
     assert without.tta_pipeline is None
 
