@@ -13,6 +13,7 @@ from typedseg.config.rules.distributed import check_distributed
 from typedseg.config.rules.hooks import check_hooks
 from typedseg.config.rules.optim import check_optim
 from typedseg.config.rules.runtime import check_runtime
+from typedseg.config.rules.stages import check_stages_have_a_model
 from typedseg.problems import Problem
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def check_experiment(exp: Experiment) -> list[Problem]:
     metrics = evaluator_metrics(exp.val_evaluator) if exp.val_evaluator is not None else None
     problems = check_runtime(exp)
     problems += check_distributed(exp)
+    problems += check_stages_have_a_model(exp)
     problems += check_optim(exp.optim_wrapper)
     problems += _check_sections(exp)
     if exp.param_scheduler:
