@@ -1,5 +1,7 @@
 """The hooks of MMEngine's `default_hooks` (and MMSegmentation's SegVisualizationHook), and their typed record."""
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -11,9 +13,12 @@ from typedseg.config.hooks._shared import (
     BackendArgs,
     CompareRule,
     Priority,
+    TrainLoop,
     _Hook,
+    metric_problem,
     rule_problem,
 )
+from typedseg.config.loops import IterBasedTrainLoop
 from typedseg.problems import Problem
 
 
@@ -92,6 +97,33 @@ class LoggerHook(ConfigModel, _Hook):
 
     def second_copy(self) -> str | None:
         return "every log line would be written twice"
+
+    def check_run(self, loop: TrainLoop | None, metrics: Sequence[str] | None) -> list[Problem]:
+        problems: list[Problem] = []
+        if not isinstance(loop, IterBasedTrainLoop):
+            return problems
+        if self.log_metric_by_epoch and metrics is not None:
+            problems.append(
+                Problem(
+                    "hook-by-epoch-mismatch",
+                    ("log_metric_by_epoch",),
+                    "LoggerHook logs validation metrics at the epoch number (log_metric_by_epoch=True), but "
+                    f"IterBasedTrainLoop runs its {loop.max_iters} iterations as one epoch: every validation "
+                    "would be logged at step 0.",
+                    "Set log_metric_by_epoch=False.",
+                )
+            )
+        if self.interval > loop.max_iters:
+            problems.append(
+                Problem(
+                    "interval-exceeds-run",
+                    ("interval",),
+                    f"interval={self.interval} iterations is longer than the whole run "
+                    f"({loop.max_iters} iterations): no training log would be written.",
+                    f"Use an interval of at most {loop.max_iters}, e.g. 50.",
+                )
+            )
+        return problems
 
 
 class ParamSchedulerHook(ConfigModel, _Hook):
@@ -238,6 +270,61 @@ class CheckpointHook(ConfigModel, _Hook):
 
     def second_copy(self) -> str | None:
         return "both would save checkpoints, write last_checkpoint and delete each other's old files"
+
+    def check_run(self, loop: TrainLoop | None, metrics: Sequence[str] | None) -> list[Problem]:
+        problems: list[Problem] = []
+        # by_epoch matters only when something is saved on the way; a final save is the same either way.
+        if (
+            isinstance(loop, IterBasedTrainLoop)
+            and self.by_epoch
+            and (self.interval > 0 or self.best_metrics)
+        ):
+            if self.interval > 0:
+                what = f"interval={self.interval} would save only once, at the end"
+            else:
+                what = "every best checkpoint would be named after epoch 0, not its iteration"
+            problems.append(
+                Problem(
+                    "hook-by-epoch-mismatch",
+                    ("by_epoch",),
+                    f"CheckpointHook counts epochs (by_epoch=True), but IterBasedTrainLoop runs its "
+                    f"{loop.max_iters} iterations as one epoch: {what}.",
+                    "Set by_epoch=False and give interval in iterations "
+                    f"(e.g. interval={max(loop.max_iters // 10, 1)}).",
+                )
+            )
+        if loop is not None and self.by_epoch == loop.by_epoch and self.interval > 0:
+            if self.interval > loop.length:
+                last = " other than the last (save_last)" if self.save_last else ""
+                problems.append(
+                    Problem(
+                        "interval-exceeds-run",
+                        ("interval",),
+                        f"interval={self.interval} {loop.unit} is longer than the whole run "
+                        f"({loop.length} {loop.unit}): no checkpoint{last} would be saved.",
+                        f"Use an interval of at most {loop.length}.",
+                    )
+                )
+            if self.save_begin > loop.length:
+                problems.append(
+                    Problem(
+                        "starts-after-run",
+                        ("save_begin",),
+                        f"save_begin={self.save_begin} is after the end of the run ({loop.length} {loop.unit}): "
+                        "no periodic checkpoint would be saved.",
+                        f"Use a save_begin of at most {loop.length}.",
+                    )
+                )
+        for index, metric in enumerate(self.best_metrics):
+            found = metric_problem(metric, "save_best", metrics, self.best_path(index))
+            if found is not None:
+                problems.append(found)
+            elif metric == "auto" and metrics:
+                ranked = self.rank_problem(index, metrics[0])
+                if ranked is not None:
+                    message = f"save_best='auto' is '{metrics[0]}': {ranked.message}"
+                    problems.append(replace(ranked, message=message))
+        return problems
 
 
 def _formats_step(template: str) -> str | None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from typedseg.config.hooks._shared import TrainLoop, _Hook, metric_problem
-from typedseg.config.hooks.default import CheckpointHook, DefaultHooks, LoggerHook
-from typedseg.config.loops import IterBasedTrainLoop
+from typedseg.config.hooks._shared import TrainLoop, _Hook
+from typedseg.config.hooks.default import DefaultHooks
 from typedseg.problems import Path, Problem, format_path
 
 if TYPE_CHECKING:
@@ -34,11 +32,7 @@ def check_hooks(
 
     problems = _duplicates(hooks)
     for path, hook in hooks:
-        if isinstance(hook, CheckpointHook):
-            problems += _checkpoint(hook, train_cfg, metrics, path)
-        elif isinstance(hook, LoggerHook):
-            problems += _logger(hook, train_cfg, metrics, path)
-        elif isinstance(hook, _Hook):  # the other hooks check themselves, in their own modules
+        if isinstance(hook, _Hook):  # each hook checks itself against the run, in its own module
             problems += [problem.under(path) for problem in hook.check_run(train_cfg, metrics)]
     return problems
 
@@ -63,90 +57,6 @@ def _duplicates(hooks: list[tuple[Path, object]]) -> list[Problem]:
                 path,
                 f"a second {kind}: {where} already adds one, and {effect}.",
                 f"Configure {slot} instead of adding another." if slot else "Keep only one of them.",
-            )
-        )
-    return problems
-
-
-def _checkpoint(
-    hook: CheckpointHook, loop: TrainLoop | None, metrics: Sequence[str] | None, path: Path
-) -> list[Problem]:
-    problems: list[Problem] = []
-    # by_epoch matters only when something is saved on the way; a final save is the same either way.
-    if isinstance(loop, IterBasedTrainLoop) and hook.by_epoch and (hook.interval > 0 or hook.best_metrics):
-        if hook.interval > 0:
-            what = f"interval={hook.interval} would save only once, at the end"
-        else:
-            what = "every best checkpoint would be named after epoch 0, not its iteration"
-        problems.append(
-            Problem(
-                "hook-by-epoch-mismatch",
-                (*path, "by_epoch"),
-                f"CheckpointHook counts epochs (by_epoch=True), but IterBasedTrainLoop runs its "
-                f"{loop.max_iters} iterations as one epoch: {what}.",
-                "Set by_epoch=False and give interval in iterations "
-                f"(e.g. interval={max(loop.max_iters // 10, 1)}).",
-            )
-        )
-    if loop is not None and hook.by_epoch == loop.by_epoch and hook.interval > 0:
-        if hook.interval > loop.length:
-            last = " other than the last (save_last)" if hook.save_last else ""
-            problems.append(
-                Problem(
-                    "interval-exceeds-run",
-                    (*path, "interval"),
-                    f"interval={hook.interval} {loop.unit} is longer than the whole run "
-                    f"({loop.length} {loop.unit}): no checkpoint{last} would be saved.",
-                    f"Use an interval of at most {loop.length}.",
-                )
-            )
-        if hook.save_begin > loop.length:
-            problems.append(
-                Problem(
-                    "starts-after-run",
-                    (*path, "save_begin"),
-                    f"save_begin={hook.save_begin} is after the end of the run ({loop.length} {loop.unit}): "
-                    "no periodic checkpoint would be saved.",
-                    f"Use a save_begin of at most {loop.length}.",
-                )
-            )
-    for index, metric in enumerate(hook.best_metrics):
-        found = metric_problem(metric, "save_best", metrics, (*path, *hook.best_path(index)))
-        if found is not None:
-            problems.append(found)
-        elif metric == "auto" and metrics:
-            ranked = hook.rank_problem(index, metrics[0])
-            if ranked is not None:
-                message = f"save_best='auto' is '{metrics[0]}': {ranked.message}"
-                problems.append(replace(ranked, message=message).under(path))
-    return problems
-
-
-def _logger(
-    hook: LoggerHook, loop: TrainLoop | None, metrics: Sequence[str] | None, path: Path
-) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(loop, IterBasedTrainLoop):
-        return problems
-    if hook.log_metric_by_epoch and metrics is not None:
-        problems.append(
-            Problem(
-                "hook-by-epoch-mismatch",
-                (*path, "log_metric_by_epoch"),
-                "LoggerHook logs validation metrics at the epoch number (log_metric_by_epoch=True), but "
-                f"IterBasedTrainLoop runs its {loop.max_iters} iterations as one epoch: every validation "
-                "would be logged at step 0.",
-                "Set log_metric_by_epoch=False.",
-            )
-        )
-    if hook.interval > loop.max_iters:
-        problems.append(
-            Problem(
-                "interval-exceeds-run",
-                (*path, "interval"),
-                f"interval={hook.interval} iterations is longer than the whole run "
-                f"({loop.max_iters} iterations): no training log would be written.",
-                f"Use an interval of at most {loop.max_iters}, e.g. 50.",
             )
         )
     return problems
