@@ -1,9 +1,9 @@
 """The data folders shipped with the code, `templates/` and `schemas/`: found in a wheel and in a checkout alike.
 
 The repository keeps them at its top level; pyproject's `package-dir` installs them in a wheel as the data
-packages `typedseg.templates` and `typedseg.schemas`, which importlib.resources finds. A source tree (an editable
-install: setuptools' import hook does not resolve folders without `__init__.py` under a regular package, and a
-path-based install ignores `package-dir`; or the checkout on `sys.path`) has them beside `typedseg/`.
+packages `typedseg.templates` and `typedseg.schemas`, which importlib.resources finds; the README's editable install
+(setuptools' strict mode) links them into the `typedseg/` of its tree under `build/`, found the same way. A bare
+checkout on `sys.path` with no install has them beside `typedseg/`: the fallback.
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-sync_bn = 'torch'
+sync_bn = "torch"
