@@ -149,7 +149,11 @@ def test_validating_a_yaml_config_builds_only_what_it_names(
     code = (
         "import sys\n"
         "from typedseg.loading import load_config\n"
-        f"load_config({str(config)!r})\n"
+        "from typedseg.problems import ConfigError\n"
+        "try:\n"
+        f"    load_config({str(config)!r})\n"
+        "except ConfigError as exc:\n"  # the model-less one: a training stage needs a model
+        "    assert [p.code for p in exc.errors] == ['stage-without-model'], exc.errors\n"
         "print('typedseg.config.schedulers' in sys.modules)\n"
         "print('typedseg.config.models' in sys.modules)\n"
         "from typedseg.config import optimizers\n"
@@ -159,5 +163,6 @@ def test_validating_a_yaml_config_builds_only_what_it_names(
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    # No param_scheduler: no scheduler module; the model families only for a config with a `model` section.
+    # No param_scheduler: no scheduler module; the model families only for a config with a `model` section (the
+    # one without is refused, stage-without-model, and still builds no model family).
     assert result.stdout.split() == ["False", str(has_model), "True", "False"]

@@ -32,6 +32,15 @@ IterBasedTrainLoop(max_iters="80k")  # the mistake: line 5
 interval: int = config.default_hooks.checkpoint.interval
 """
 MISTAKE_LINE = 5
+BROKEN_PRESET_CONFIG = """\
+from typedseg.config.experiment import Experiment
+from typedseg.presets import fcn_r50_d8
+
+config = Experiment(
+    model=fcn_r50_d8(num_classes=0),
+)
+"""
+BROKEN_PRESET_LINE = 5
 PIP_INSTALL = [sys.executable, "-m", "pip"]
 PIP_OPTIONS = ["-q", "--disable-pip-version-check", "--no-deps", "--no-build-isolation", "--no-index"]
 """The README's `pip install -e .`, offline: no dependencies (the running venv's), no build environment."""
@@ -108,6 +117,22 @@ def test_the_install_runs_from_a_user_folder(editable: Path, tmp_path: Path) -> 
 
     run("new", "quick.py")  # its template is found through the link tree (typedseg/templates)
     assert run("validate", "quick.py") == "quick.py: valid\n"
+    # A mistake in a value a preset builds is shown at the user's line, not inside the package: the package runs
+    # from the link tree, and frames there are typedseg's own (config/base.py's PACKAGE_DIRS).
+    (tmp_path / "broken.py").write_text(BROKEN_PRESET_CONFIG, encoding="utf-8")
+    result = subprocess.run(
+        [editable.parent / "typedseg", "validate", "broken.py"],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (result.stdout + result.stderr).startswith(f"broken.py:{BROKEN_PRESET_LINE}  model."), (
+        result.stdout + result.stderr
+    )
     source = subprocess.run(
         [editable, "-c", "import typedseg.cli.main as m; print(m.__file__)"],
         cwd=tmp_path,

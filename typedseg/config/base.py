@@ -44,10 +44,25 @@ FIELD_DOCS_ENV = "TYPEDSEG_FIELD_DOCS"
 SCHEMA_MODE = os.environ.get(FIELD_DOCS_ENV) == "1"
 """True in the process that exports the JSON Schema: models carry field docs, unions are the real tagged ones."""
 
-PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
-"""The typedseg package folder: frames and tracebacks inside it are typedseg's own, not the user's."""
-_PYDANTIC_DIR = str(Path(sys.modules["pydantic"].__file__ or "").resolve().parent)
-_SKIPPED_DIRS = (PACKAGE_DIR, _PYDANTIC_DIR)
+
+def _code_folders(folders: Sequence[str]) -> tuple[str, ...]:
+    """Each folder as written and with its links resolved, ending in a separator (for `startswith`)."""
+    paths = (path for folder in folders for path in (Path(folder).absolute(), Path(folder).resolve()))
+    return tuple(dict.fromkeys(os.path.join(str(path), "") for path in paths))
+
+
+PACKAGE_DIRS = _code_folders(
+    [str(Path(__file__).parent.parent), *getattr(sys.modules.get("typedseg"), "__path__", ())]
+)
+"""The folders typedseg's code runs from: frames and tracebacks inside them are typedseg's own, not the user's.
+More than one: the README's editable install runs the package from a tree of links under `build/` (whose
+`typedseg/` also holds cli/), and `python -m typedseg` in a checkout joins the checkout's `typedseg/` to it."""
+_SKIPPED_DIRS = (
+    *PACKAGE_DIRS,
+    *_code_folders(
+        [str(Path(sys.modules[name].__file__ or "").parent) for name in ("pydantic", "pydantic_core")]
+    ),
+)
 
 
 def _as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:

@@ -9,7 +9,7 @@ import types
 from pathlib import Path as FilePath
 from typing import Any
 
-from typedseg.config.base import PACKAGE_DIR
+from typedseg.config.base import PACKAGE_DIRS
 from typedseg.loading.locate import locate_in_objects, root_path_of
 from typedseg.problems import ConfigError, Problem
 
@@ -85,7 +85,7 @@ def run_python_config(path: FilePath) -> Any:
 def _raised_inside_typedseg(exc: BaseException) -> bool:
     """Whether an exception surfaced in typedseg's own code (a bug) rather than in the config's."""
     frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and frames[-1].filename.startswith(PACKAGE_DIR)
+    return bool(frames) and frames[-1].filename.startswith(PACKAGE_DIRS)
 
 
 def assignment_line(filename: str, name: str) -> int | None:
