@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -221,14 +212,40 @@ def test_exact_resume_after_sigkill_to_the_launcher(tmp_path: Path) -> None:
     assert len(ref["rng_per_rank"]) == 2
 
 
-def test_two_nodes_simulated_with_two_launchers(tmp_path: Path) -> None:
+def finish_together(processes: list[subprocess.Popen[str]]) -> list[tuple[str, str]]:
+    """Every process's (stdout, stderr), read at the same time (no pipe fills up while another is awaited); one
+    still running after TIMEOUT fails the test after all are killed (a launcher's workers die with it)."""
+    with ThreadPoolExecutor(len(processes)) as pool:
+        futures = [pool.submit(process.communicate, timeout=TIMEOUT) for process in processes]
+        try:
+            return [future.result() for future in futures]
+        except subprocess.TimeoutExpired:
+            running = [index for index, process in enumerate(processes) if process.poll() is None]
+            for process in processes:
+                process.kill()
+            pytest.fail(f"processes {running} (in start order) still running after {TIMEOUT} s")
+
+
+@pytest.mark.parametrize("rendezvous", ["static", "c10d"])
+def test_two_nodes_simulated_with_two_launchers(tmp_path: Path, rendezvous: str) -> None:
+    """Two launchers on one machine as two nodes. static: torchrun's --master-addr/--master-port (what a cluster's
+    nodes run), node 1 started first (it waits for node 0's store); c10d: --rdzv-endpoint, ranks by arrival."""
     config = config_file(tmp_path, "plain(batch_size=2, max_iters=2)")
-    common = ["--nnodes", "2", "--nproc", "1", "--rdzv-endpoint", f"127.0.0.1:{free_port()}"]
-    nodes = [start("run", config, *common, "--work-dir", tmp_path / "work") for _ in range(2)]
-    outputs = [node.communicate(timeout=TIMEOUT) for node in nodes]
+    port, work = str(free_port()), tmp_path / "work"
+    common: list[str | Path] = ["run", config, "--nnodes", "2", "--nproc", "1", "--work-dir", work]
+    if rendezvous == "static":
+        common += ["--master-addr", "127.0.0.1", "--master-port", port]
+        nodes = [start(*common, "--node-rank", rank) for rank in ("1", "0")]
+    else:
+        nodes = [start(*common, "--rdzv-endpoint", f"127.0.0.1:{port}") for _ in range(2)]
+    outputs = finish_together(nodes)
     assert [node.returncode for node in nodes] == [0, 0], outputs
-    assert sum("distributed: 2 processes" in out for out, _ in outputs) == 1  # rank 0 is on one of them
-    assert (tmp_path / "work" / "iter_2.pth").is_file()
+    speaks = ["distributed: 2 processes" in out for out, _ in outputs]  # rank 0 logs it, on its node's output
+    if rendezvous == "static":
+        assert speaks == [False, True]  # rank 0 is on node 0, started second
+    else:
+        assert sum(speaks) == 1  # on whichever node joined first
+    assert (work / "iter_2.pth").is_file()
 
 
 def test_slurm_environment(tmp_path: Path, two_process_run: tuple[Path, Any]) -> None:
