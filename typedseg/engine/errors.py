@@ -12,6 +12,10 @@ from pathlib import Path
 
 from typedseg.problems import ConfigError, Problem
 
+PEER_GONE_EXIT = 75
+"""A launched worker's exit code when its collective failed because another worker died: the launcher then names
+the worker that stopped first, and passes on that one's code (EX_TEMPFAIL: this worker did nothing wrong)."""
+
 
 class RunError(ConfigError):
     """A problem a person must fix before the run can start (exit code 2)."""

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from typedseg.engine.dist import LAUNCHER_PID
-from typedseg.engine.errors import RunError
+from typedseg.engine.errors import PEER_GONE_EXIT, RunError
 
 SIGTERM_EXIT = 143
 
@@ -101,15 +101,21 @@ def launch(options: LaunchOptions, worker_args: Sequence[str]) -> int:
     try:
         elastic_launch(config, sys.executable)("-m", "typedseg", *worker_args)
     except ChildFailedError as exc:
-        rank, failure = exc.get_first_failure()
-        codes = {r: f.exitcode for r, f in exc.failures.items()}
-        main_code = codes.get(0)
+        failures = exc.failures
+        # The worker that failed on its own, not one whose collective failed because of it (PEER_GONE_EXIT);
+        # torch's get_first_failure() cannot tell them apart when both stop within one monitor pass.
+        origins = [r for r, f in failures.items() if f.exitcode != PEER_GONE_EXIT] or list(failures)
+        rank = min(origins, key=lambda r: (failures[r].timestamp, r))
+        failure = failures[rank]
+        main_code = failures[0].exitcode if 0 in failures else None
         if rank != 0 or failure.exitcode < 0:
             how = f"signal {-failure.exitcode}" if failure.exitcode < 0 else f"exit code {failure.exitcode}"
             print(
                 f"worker rank {rank} stopped first ({how}); the other workers were stopped.", file=sys.stderr
             )
         code = main_code if main_code is not None and main_code > 0 else failure.exitcode
+        if code == PEER_GONE_EXIT:  # rank 0 only lost its peer: the run failed, the reason is elsewhere
+            code = 1 if failure.exitcode == PEER_GONE_EXIT else failure.exitcode
         return code if code > 0 else 1
     except SignalException as exc:
         print(f"launcher: {exc.sigval.name} received; the workers stopped after saving.", file=sys.stderr)

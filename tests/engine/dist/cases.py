@@ -166,3 +166,24 @@ class _SignalLauncher:
     def after_train_iter(self, state: Any) -> None:
         if state.iter + 1 == self.at and int(os.environ.get("RANK", "0")) == 0:
             os.kill(os.getppid(), self.signum)
+
+
+class ExitOnRank(UserHook):
+    """Test hook: the worker of global rank `rank` dies (exit code 1, no cleanup) after iteration `at`."""
+
+    rank: int = 1
+    at: int = 2
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        return _ExitOnRank(self.rank, self.at)
+
+
+class _ExitOnRank:
+    priority = 100
+
+    def __init__(self, rank: int, at: int) -> None:
+        self.rank, self.at = rank, at
+
+    def after_train_iter(self, state: Any) -> None:
+        if state.iter + 1 == self.at and int(os.environ.get("RANK", "0")) == self.rank:
+            os._exit(1)

@@ -156,6 +156,19 @@ def test_a_non_finite_loss_on_one_rank_stops_both_before_the_step(tmp_path: Path
     assert saved == ["iter_1.pth", "iter_2.pth"]  # rank 0 (finite) did not step either
 
 
+def test_a_worker_dying_mid_run_is_one_line_per_rank_not_a_traceback(tmp_path: Path) -> None:
+    config = config_file(
+        tmp_path, "replace(plain(batch_size=2, max_iters=6), custom_hooks=(ExitOnRank(rank=1, at=2),))"
+    )
+    config.write_text("from typedseg.config.replace import replace\n" + config.read_text())
+    result = typedseg("run", config, "--nproc", "2", "--work-dir", tmp_path / "work")
+    assert result.returncode == 1, result.stderr
+    assert "worker rank 1 stopped first (exit code 1)" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    # rank 0's next collective found its peer gone: one line, when it got that far before the launcher stopped it
+    assert result.stderr.count("another worker stopped") <= 1, result.stderr
+
+
 def test_parameters_without_a_gradient_are_one_message(tmp_path: Path) -> None:
     config = config_file(tmp_path, "branched()")  # a head the forward never calls
     result = typedseg("run", config, "--nproc", "2", "--work-dir", tmp_path / "work")
