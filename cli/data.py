@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .main import SetOption, _fail, app
+from .main import AllowImportOption, SetOption, _allowed, _fail, _load, app
 
 data_app = typer.Typer(help="Data helpers: generate the synthetic dataset.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -72,20 +72,22 @@ class Stage(str, Enum):
 
 @data_app.command()
 def check(
-    file: Annotated[Path, typer.Argument(help="Config file (.py, .yaml, .yml, .json).")],
+    file: Annotated[
+        Path, typer.Argument(help="Config file (.py, .yaml, .yml, .json), or an MMSegmentation config.")
+    ],
     read: Annotated[bool, typer.Option("--read", help="Also decode every image and label map.")] = False,
     only: Annotated[
         list[Stage] | None, typer.Option("--only", help="Check only this dataloader (repeatable).")
     ] = None,
     overrides: SetOption = None,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Check that the data of each dataloader is where the config says: folders exist, every image has its label
     map, and (with --read) every file decodes. What a run would find before its first iteration, all at once."""
-    from typedseg.loading import load_config
     from typedseg.problems import ConfigError
 
     try:
-        experiment = load_config(file, overrides or []).experiment
+        experiment = _load(file, overrides, _allowed(allow_import)).experiment
     except ConfigError as exc:
         raise _fail(list(exc.problems)) from None
     from typedseg.datasets.datasets import build_dataset, check_readable

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .main import SetOption, _fail, app
+from .main import AllowImportOption, SetOption, _allowed, _fail, app
 from .train import _at, _load
 
 
@@ -27,13 +27,16 @@ def predict(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace outputs that exist.")] = False,
     mmseg: Annotated[bool, typer.Option("--mmseg", help="Read CONFIG as an MMSegmentation config.")] = False,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Predict label maps for images: a palette label PNG and an overlay per image, written atomically."""
     from typedseg.problems import ConfigError
 
     locate = None
     try:
-        experiment, _, locate = _load(config, overrides or [], mmseg=mmseg, allow_import=[])
+        experiment, _, locate = _load(
+            config, overrides or [], mmseg=mmseg, allow_import=_allowed(allow_import)
+        )
         from typedseg.engine.inference import PredictionFiles, predict_files
 
         def done(files: PredictionFiles) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .main import SetOption, _fail, app
+from .main import AllowImportOption, SetOption, _allowed, _fail, _load, app
 
 if TYPE_CHECKING:
     from typedseg.config.experiment import Experiment
@@ -27,7 +27,9 @@ class ScheduleFormat(str, Enum):
 
 @app.command()
 def schedule(
-    file: Annotated[Path, typer.Argument(help="Config file (.py, .yaml, .yml, .json).")],
+    file: Annotated[
+        Path, typer.Argument(help="Config file (.py, .yaml, .yml, .json), or an MMSegmentation config.")
+    ],
     iters_per_epoch: Annotated[
         int | None,
         typer.Option(
@@ -51,14 +53,14 @@ def schedule(
         ),
     ] = False,
     overrides: SetOption = None,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Print (or plot) the lr and momentum at every iteration, as the param_scheduler list sets them."""
     from typedseg.engine.optim.preview import compute_curves
-    from typedseg.loading import load_config
     from typedseg.problems import ConfigError
 
     try:
-        experiment = load_config(file, overrides or []).experiment
+        experiment = _load(file, overrides, _allowed(allow_import)).experiment
         groups = _model_groups(experiment) if param_groups else None
         curves = compute_curves(experiment, iters_per_epoch=iters_per_epoch, groups=groups)
     except (

@@ -24,7 +24,7 @@ from .distributed import (
     is_secondary_rank,
     worker_argv,
 )
-from .main import SetOption, _fail, app
+from .main import SetOption, _allowed, _fail, app
 
 ResumeCheckpoint = Annotated[
     Path | None,
@@ -35,46 +35,16 @@ ResumeCheckpoint = Annotated[
 ]
 
 
-_MMENGINE_KEYS = {"_base_", "model", "train_cfg", "optim_wrapper", "train_dataloader", "param_scheduler"}
-
-
-def _looks_like_mmengine(path: Path) -> bool:
-    """An MMEngine/MMSegmentation config: a .py file that imports nothing from typedseg and assigns `_base_` or
-    MMEngine's top-level keys (`model = dict(...)`)."""
-    import ast
-
-    if path.suffix != ".py" or not path.is_file():
-        return False
-    try:
-        tree = ast.parse(path.read_text(encoding="utf8", errors="replace"))
-    except SyntaxError:
-        return False  # load_config reports it, located
-    for node in tree.body:
-        if isinstance(node, ast.Import) and any(
-            alias.name.split(".")[0] == "typedseg" for alias in node.names
-        ):
-            return False
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "typedseg":
-            return False
-    names = {
-        t.id
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        for t in node.targets
-        if isinstance(t, ast.Name)
-    }
-    return bool(names & _MMENGINE_KEYS)
-
-
 def _load(
     config: Path, overrides: list[str], *, mmseg: bool, allow_import: list[str]
 ) -> tuple[Any, str | None, Any]:
     """The validated experiment, the text saved beside the logs and where the file writes each field path
     (None for an imported MMSegmentation config); a ConfigError for an invalid config."""
     from typedseg.loading.dump import to_python
+    from typedseg.migrate.detect import is_mmengine_config
     from typedseg.problems import ConfigError
 
-    if mmseg or _looks_like_mmengine(config):
+    if mmseg or is_mmengine_config(config):
         from typedseg.loading.overrides import apply_overrides
         from typedseg.migrate.importer import import_mmengine_config
 
@@ -191,7 +161,7 @@ def run(
     secondary = is_secondary_rank()
     try:
         experiment, text, locate = _load(
-            config, overrides or [], mmseg=mmseg, allow_import=allow_import or []
+            config, overrides or [], mmseg=mmseg, allow_import=_allowed(allow_import)
         )
         if amp:
             experiment = _with_amp(experiment)
@@ -298,7 +268,7 @@ def test(
     locate = None
     try:
         experiment, text, locate = _load(
-            config, overrides or [], mmseg=mmseg, allow_import=allow_import or []
+            config, overrides or [], mmseg=mmseg, allow_import=_allowed(allow_import)
         )
         from typedseg.engine.runner import Runner
 

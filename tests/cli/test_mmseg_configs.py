@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,42 @@ def test_diff_needs_no_flag(mmseg: Path, tmp_path: Path) -> None:
     other = runner.invoke(app, ["diff", str(mmseg.parent / "base.py"), str(mmseg)])
     assert other.exit_code == 1
     assert "train_dataloader.batch_size: " in other.stdout
+
+
+def test_schedule_reads_it_too(mmseg: Path) -> None:
+    short = [
+        *("--set", "train_cfg.max_iters=100", "--set", "param_scheduler[0].end=100"),
+        *("--set", "train_cfg.val_interval=100", "--set", "default_hooks.checkpoint.interval=100"),
+    ]
+    result = runner.invoke(app, ["schedule", str(mmseg), "--format", "json", *short])
+    assert result.exit_code == 0, result.output
+    assert "an MMSegmentation (MMEngine) config, read as `typedseg import` reads it" in result.stderr
+    lr = json.loads(result.stdout)["lr"]
+    assert len(lr) == 100 and lr[0] == 0.01  # PolyLR from the base's SGD lr, over the overridden run
+
+
+def test_data_check_reads_it_too(mmseg: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-data"
+    result = runner.invoke(
+        app, ["data", "check", str(mmseg), "--set", f"train_dataloader.dataset.data_root={missing}"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "an MMSegmentation (MMEngine) config, read as `typedseg import` reads it" in result.stderr
+    assert f"{mmseg}  train_dataloader: " in result.stderr and str(missing) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("verb", "rest"),
+    [
+        (["schedule"], []),
+        (["data", "check"], []),
+        (["predict"], ["image.png", "--checkpoint", "weights.pth", "--out", "predictions"]),
+    ],
+)
+def test_every_reading_verb_takes_allow_import(verb: list[str], rest: list[str], tmp_path: Path) -> None:
+    config = tmp_path / "cfg.yaml"
+    config.write_text("custom_hooks: [{type: mypkg_never.Hook}]\n", encoding="utf-8")
+    result = runner.invoke(app, [*verb, str(config), *rest, "--allow-import", "mypkg_never"])
+    assert "No such option" not in result.output  # the option the refusal names exists here
+    assert result.exit_code == 2  # the package really is imported, and it does not exist
+    assert "mypkg_never" in result.stderr
