@@ -150,3 +150,11 @@ def test_ohem_sampled_loss_matches_mmseg(name: str, sampler: OHEMPixelSampler) -
     samples = [SegDataSample(gt_sem_seg=label[i : i + 1].clone()) for i in range(label.shape[0])]
     losses = head.loss_by_feat(LOSSES["logits"], samples)
     torch.testing.assert_close(losses["loss_ce"], LOSSES["results"][name], rtol=1e-5, atol=1e-6)
+
+
+def test_accuracy_takes_the_first_of_tied_maxima_as_argmax_does() -> None:
+    logits = torch.zeros(1, 4, 2, 2)
+    logits[0, 1] = 1.0
+    logits[0, 3] = 1.0  # tied with class 1 everywhere: argmax (and MMSeg's topk) picks class 1
+    label = torch.tensor([[[1, 3], [3, 1]]])
+    assert accuracy(logits, label).item() == pytest.approx(50.0)  # the two pixels labelled 1

@@ -218,7 +218,9 @@ def build_loss(cfg: CrossEntropyLoss | DiceLoss | UserLoss) -> nn.Module:
 
 def accuracy(pred: Tensor, target: Tensor, ignore_index: int | None = None) -> Tensor:
     """MMSeg's top-1 `accuracy` in percent, over the pixels that are not ignore_index."""
-    label = pred.argmax(dim=1)
+    label = pred.max(
+        dim=1
+    ).indices  # argmax's first-maximum index; on the CPU, argmax over dim 1 is ~3x slower
     correct = label == target
     if ignore_index is not None:
         correct = correct[target != ignore_index]

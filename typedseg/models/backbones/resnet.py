@@ -33,7 +33,9 @@ class _Block(BaseModule):
     def forward(self, x: Tensor) -> Tensor:
         def inner(x: Tensor) -> Tensor:
             identity = x if self.downsample is None else self.downsample(x)
-            return self._residual(x) + identity
+            out = self._residual(x)
+            out += identity  # in place, as MMSeg: the last norm's output is not needed by its backward
+            return out
 
         if self.with_cp and x.requires_grad:
             out: Tensor = torch.utils.checkpoint.checkpoint(inner, x, use_reentrant=False)
