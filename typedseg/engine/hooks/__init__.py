@@ -1,6 +1,7 @@
 """The engine's hooks: MMEngine's events and default hooks, each receiving the run's typed `RunState`."""
 
-from typedseg.engine.hooks.base import EVENTS, Hook, Hooks
+from typedseg.config.hooks._shared import EVENTS
+from typedseg.engine.hooks.base import Hook, Hooks
 from typedseg.engine.hooks.checkpoint import CheckpointHook
 from typedseg.engine.hooks.ema import EMAHook
 from typedseg.engine.hooks.extras import EarlyStoppingHook, EmptyCacheHook, SyncBuffersHook

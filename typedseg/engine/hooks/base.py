@@ -9,33 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from typedseg.config.hooks._shared import EVENTS  # MMEngine's 22 stages, in the order a run reaches them
 from typedseg.engine.state import RunState
-
-EVENTS: tuple[str, ...] = (
-    "before_run",
-    "after_load_checkpoint",
-    "before_train",
-    "before_train_epoch",
-    "before_train_iter",
-    "after_train_iter",
-    "after_train_epoch",
-    "before_val",
-    "before_val_epoch",
-    "before_val_iter",
-    "after_val_iter",
-    "after_val_epoch",
-    "after_val",
-    "before_save_checkpoint",
-    "after_train",
-    "before_test",
-    "before_test_epoch",
-    "before_test_iter",
-    "after_test_iter",
-    "after_test_epoch",
-    "after_test",
-    "after_run",
-)
-"""MMEngine's hook stages, in the order a run reaches them."""
 
 
 class Hook:

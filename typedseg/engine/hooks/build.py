@@ -22,9 +22,10 @@ from typedseg.config.hooks import (
     UserHook,
     priority_value,
 )
+from typedseg.config.hooks._shared import EVENTS
 from typedseg.engine import hooks as engine_hooks
 from typedseg.engine.errors import RunError
-from typedseg.engine.hooks.base import EVENTS, Hooks, unknown_events
+from typedseg.engine.hooks.base import Hooks, unknown_events
 
 if TYPE_CHECKING:
     from typedseg.config.hooks import CustomHookConfig
