@@ -18,6 +18,8 @@ ResNetConfig = ResNet | ResNetV1c | ResNetV1d
 
 class _Block(BaseModule):
     expansion = 1
+    norm1_name: str
+    norm2_name: str
     downsample: nn.Module | None
     with_cp: bool
     relu: nn.Module
@@ -26,6 +28,14 @@ class _Block(BaseModule):
         name = f"{norm_abbreviation(cfg)}{index}"
         self.add_module(name, build_norm(cfg, channels))
         return name
+
+    @property
+    def norm1(self) -> nn.Module:
+        return self.get_submodule(self.norm1_name)
+
+    @property
+    def norm2(self) -> nn.Module:
+        return self.get_submodule(self.norm2_name)
 
     def _residual(self, x: Tensor) -> Tensor:
         raise NotImplementedError
@@ -71,14 +81,6 @@ class BasicBlock(_Block):
         self.downsample = downsample
         self.with_cp = with_cp
 
-    @property
-    def norm1(self) -> nn.Module:
-        return self.get_submodule(self.norm1_name)
-
-    @property
-    def norm2(self) -> nn.Module:
-        return self.get_submodule(self.norm2_name)
-
     def _residual(self, x: Tensor) -> Tensor:
         out = self.relu(self.norm1(self.conv1(x)))
         return self.norm2(self.conv2(out))  # type: ignore[no-any-return]
@@ -114,14 +116,6 @@ class Bottleneck(_Block):
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
         self.with_cp = with_cp
-
-    @property
-    def norm1(self) -> nn.Module:
-        return self.get_submodule(self.norm1_name)
-
-    @property
-    def norm2(self) -> nn.Module:
-        return self.get_submodule(self.norm2_name)
 
     @property
     def norm3(self) -> nn.Module:
