@@ -88,6 +88,13 @@ class ParamScheduler:
     """True for ReduceOnPlateau, which is also stepped with the validation metrics (MMEngine's attribute)."""
 
     def __init__(self, target: HasParamGroups, param: str, *, begin: int, end: int, by_epoch: bool) -> None:
+        self._attach(target, param, begin=begin, end=end, by_epoch=by_epoch)
+        self.last_step = -1
+        self.global_step = -1
+        self.step()
+
+    def _attach(self, target: HasParamGroups, param: str, *, begin: int, end: int, by_epoch: bool) -> None:
+        """Bind to the groups' `param` (momentum as `betas[0]` for Adam-like optimizers); record its initial values."""
         self.target = target
         self.by_epoch = by_epoch
         self.begin = begin
@@ -99,9 +106,6 @@ class ParamScheduler:
         for group in target.param_groups:
             group.setdefault(f"initial_{param}", group[param])
         self.base_values: list[float] = [group[f"initial_{param}"] for group in target.param_groups]
-        self.last_step = -1
-        self.global_step = -1
-        self.step()
 
     def _prepare_momentum(self, target: HasParamGroups) -> str:
         # MMEngine's MomentumSchedulerMixin: SGD-like optimizers have `momentum`, Adam-like ones `betas`.
@@ -439,19 +443,9 @@ class ReduceOnPlateauScheduler(ParamScheduler):
         end: int,
         by_epoch: bool,
     ):
-        self.target = target
-        self.by_epoch = by_epoch
-        self.begin = begin
-        self.end = end
-        self.use_betas = False
-        if param == "momentum":
-            param = self._prepare_momentum(target)
-        self.param = param
-        for group in target.param_groups:
-            group.setdefault(f"initial_{param}", group[param])
-        self.base_values = [group[f"initial_{param}"] for group in target.param_groups]
+        self._attach(target, param, begin=begin, end=end, by_epoch=by_epoch)
         self.last_step = -1
-        self.global_step = 0  # MMEngine's plateau scheduler does not step when built
+        self.global_step = 0  # MMEngine's plateau scheduler does not step when built (no super().__init__)
         self.monitor, self.rule, self.factor = monitor, rule, factor
         self.patience, self.cooldown, self.eps = patience, cooldown, eps
         self.threshold, self.threshold_rule = threshold, threshold_rule
