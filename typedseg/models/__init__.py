@@ -14,6 +14,7 @@ from typedseg.models.heads import build_head
 from typedseg.models.init import BaseModule
 from typedseg.models.preprocessor import SegDataPreProcessor
 from typedseg.models.segmentor import Segmentor
+from typedseg.models.user import user_module
 
 __all__ = ["Segmentor", "build_model", "build_neck"]
 
@@ -26,10 +27,7 @@ def build_neck(cfg: FPN | UserNeck) -> nn.Module:
 
             return FPNNeck(cfg)
         case UserNeck():
-            built = cfg.build()
-            if not isinstance(built, nn.Module):
-                raise TypeError(f"{cfg.type}.build() returned {type(built).__name__}, not a torch nn.Module")
-            return built
+            return user_module(cfg)
         case _:
             assert_never(cfg)
 
@@ -46,10 +44,7 @@ def build_model(cfg: EncoderDecoder | UserModel, *, init_weights: bool = True) -
         case EncoderDecoder():
             model = _encoder_decoder(cfg)
         case UserModel():
-            built = cfg.build()
-            if not isinstance(built, nn.Module):
-                raise TypeError(f"{cfg.type}.build() returned {type(built).__name__}, not a torch nn.Module")
-            return built
+            return user_module(cfg)
         case _:
             assert_never(cfg)
     if init_weights:

@@ -12,6 +12,7 @@ import torch.nn.functional as F  # noqa: N812
 from torch import Tensor, nn
 
 from typedseg.config.models.losses import CrossEntropyLoss, DiceLoss, UserLoss
+from typedseg.models.user import user_module
 from typedseg.problems import ConfigError, Problem
 
 _EPS = float(torch.finfo(torch.float32).eps)
@@ -208,10 +209,7 @@ def build_loss(cfg: CrossEntropyLoss | DiceLoss | UserLoss) -> nn.Module:
         case DiceLoss():
             return Dice(cfg)
         case UserLoss():
-            built = cfg.build()
-            if not isinstance(built, nn.Module):
-                raise TypeError(f"{cfg.type}.build() returned {type(built).__name__}, not a torch nn.Module")
-            return built
+            return user_module(cfg)
         case _:
             assert_never(cfg)
 

@@ -14,6 +14,7 @@ from typedseg.config.models.backbones import (
     UNet,
     UserBackbone,
 )
+from typedseg.models.user import user_module
 
 
 def build_backbone(
@@ -38,18 +39,6 @@ def build_backbone(
 
             return ConvNeXtBackbone(cfg)
         case UserBackbone():
-            return _user_module(cfg)
+            return user_module(cfg)
         case _:
             assert_never(cfg)
-
-
-def _user_module(cfg: object) -> nn.Module:
-    build = getattr(cfg, "build", None)
-    if build is None:
-        raise TypeError(f"{type(cfg).__name__} has no build() method: a user config builds its own module")
-    built = build()
-    if not isinstance(built, nn.Module):
-        raise TypeError(
-            f"{type(cfg).__name__}.build() returned {type(built).__name__}, not a torch nn.Module"
-        )
-    return built
