@@ -121,12 +121,7 @@ def _read_with_stand_ins(file: Path, map_location: str | None) -> Any:
     try:
         names = _globals_in(file)
     except Exception as error:  # whatever the scanner hits, the file is not readable
-        raise _problem(
-            "checkpoint-unreadable",
-            file,
-            f"checkpoint '{file}' cannot be read as a torch file ({type(error).__name__}: {error}).",
-            "Check the file (its size and sha256) or save it again.",
-        ) from None
+        raise _not_a_torch_file(file, error) from None
     stand_ins: list[Callable[..., Any] | tuple[Callable[..., Any], str]] = [_stand_in(name) for name in names]
     try:
         with torch.serialization.safe_globals(stand_ins):
@@ -141,12 +136,16 @@ def _read_with_stand_ins(file: Path, map_location: str | None) -> Any:
             "in a trusted environment, and load new_path.",
         ) from None
     except (RuntimeError, EOFError, OSError, ValueError) as error:
-        raise _problem(
-            "checkpoint-unreadable",
-            file,
-            f"checkpoint '{file}' cannot be read as a torch file ({type(error).__name__}: {error}).",
-            "Check the file (its size and sha256) or save it again.",
-        ) from None
+        raise _not_a_torch_file(file, error) from None
+
+
+def _not_a_torch_file(file: Path, error: Exception) -> ConfigError:
+    return _problem(
+        "checkpoint-unreadable",
+        file,
+        f"checkpoint '{file}' cannot be read as a torch file ({type(error).__name__}: {error}).",
+        "Check the file (its size and sha256) or save it again.",
+    )
 
 
 def _reason(error: Exception) -> str:
