@@ -24,7 +24,7 @@ from .distributed import (
     is_secondary_rank,
     worker_argv,
 )
-from .main import SetOption, _allowed, _fail, app
+from .main import AllowImportOption, SetOption, _allowed, _fail, app
 
 ResumeCheckpoint = Annotated[
     Path | None,
@@ -139,10 +139,7 @@ def run(
     skip_nonfinite: Annotated[
         bool, typer.Option("--skip-nonfinite", help="Skip a step whose loss is NaN/inf instead of stopping.")
     ] = False,
-    allow_import: Annotated[
-        list[str] | None,
-        typer.Option("--allow-import", metavar="PKG", help="Let a YAML/JSON config import PKG."),
-    ] = None,
+    allow_import: AllowImportOption = None,
     nproc: NprocOption = None,
     nnodes: NnodesOption = 1,
     node_rank: NodeRankOption = 0,
@@ -257,10 +254,7 @@ def test(
     tta: Annotated[
         bool, typer.Option("--tta", help="Test-time augmentation: the config's tta_pipeline and tta_model.")
     ] = False,
-    allow_import: Annotated[
-        list[str] | None,
-        typer.Option("--allow-import", metavar="PKG", help="Let a YAML/JSON config import PKG."),
-    ] = None,
+    allow_import: AllowImportOption = None,
 ) -> None:
     """Evaluate a checkpoint on the config's test set; prints the per-class table and the metrics."""
     from typedseg.problems import ConfigError
