@@ -36,28 +36,18 @@ from typedseg.config.models.common import (
 LayerInitializer = (
     ConstantInit | NormalInit | TruncNormalInit | XavierInit | UniformInit | KaimingInit | Caffe2XavierInit
 )
-Override = (
-    NameOverride
-    | ConstantOverride
+LayerOverride = (
+    ConstantOverride
     | NormalOverride
     | TruncNormalOverride
     | XavierOverride
     | UniformOverride
     | KaimingOverride
     | Caffe2XavierOverride
-    | PretrainedOverride
 )
+Override = NameOverride | LayerOverride | PretrainedOverride
 Initializer = LayerInitializer | PretrainedInit
-WeightInit = (
-    LayerInitializer
-    | ConstantOverride
-    | NormalOverride
-    | TruncNormalOverride
-    | XavierOverride
-    | UniformOverride
-    | KaimingOverride
-    | Caffe2XavierOverride
-)
+WeightInit = LayerInitializer | LayerOverride
 
 
 def _weight(module: nn.Module) -> Tensor | None:
