@@ -4,17 +4,13 @@ nn.SyncBatchNorm inside a group, and samplers split and reseed the data per epoc
 
 from __future__ import annotations
 
-import os
-import socket
-import traceback
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.distributed as dist
 from torch import nn
-from torch.multiprocessing.spawn import spawn
 
+from tests.engine.dist.group import in_two_processes
 from typedseg.config.models.common import SyncBN
 from typedseg.datasets.samplers import DefaultSampler
 from typedseg.engine.dist import agree, gather_objects, sync_metric
@@ -24,13 +20,7 @@ from typedseg.models.layers import build_norm
 from typedseg.structures import SegDataSample
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _checks(rank: int, world: int) -> dict[str, Any]:
+def _checks(rank: int, world: int, folder: Path) -> dict[str, Any]:
     found: dict[str, Any] = {}
     # SyncBuffersHook: running stats 0 on rank 0 and 1 on rank 1 become 0.5 on both; integer counters stay.
     model = nn.Sequential(nn.BatchNorm2d(2))
@@ -63,22 +53,8 @@ def _checks(rank: int, world: int) -> dict[str, Any]:
     return found
 
 
-def _worker(rank: int, world: int, port: int, out: str) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    try:
-        dist.init_process_group("gloo", rank=rank, world_size=world)
-        result: Any = _checks(rank, world)
-    except Exception:  # reported to the test, which fails with it
-        result = {"error": traceback.format_exc()}
-    finally:
-        if dist.is_initialized():
-            dist.destroy_process_group()
-    torch.save(result, Path(out) / f"rank{rank}.pt")
-
-
 def test_collectives_in_a_two_process_group(tmp_path: Path) -> None:
-    spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)  # type: ignore[no-untyped-call]
-    ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=False) for r in (0, 1)]
+    ranks = in_two_processes(_checks, tmp_path)
     for found in ranks:
         assert "error" not in found, found.get("error")
         assert found["running_mean"] == [0.5, 0.5]

@@ -7,18 +7,14 @@ parameters outside the loss's graph, and a model with an unused head trains with
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import traceback
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.distributed as dist
 from torch import nn
-from torch.multiprocessing.spawn import spawn
 
 from tests.engine.dist.cases import branched
+from tests.engine.dist.group import in_two_processes
 from typedseg.config.model_wrapper import MMDistributedDataParallel
 from typedseg.engine.dist import anomalous_parameters, wrap_model
 from typedseg.engine.errors import TrainingFault
@@ -83,7 +79,7 @@ def _train(folder: Path, **fields: Any) -> dict[str, Any]:
     return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
-def _checks(rank: int, folder: Path) -> dict[str, Any]:
+def _checks(rank: int, world: int, folder: Path) -> dict[str, Any]:
     found: dict[str, Any] = {}
     found["buffer_default"] = _buffer_after_forward(rank, None)  # MMEngine's Runner: broadcast_buffers=False
     found["buffer_wrapper"] = _buffer_after_forward(
@@ -109,28 +105,8 @@ def _checks(rank: int, folder: Path) -> dict[str, Any]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _worker(rank: int, world: int, port: int, out: str) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world))
-    try:
-        dist.init_process_group("gloo", rank=rank, world_size=world)
-        result: Any = _checks(rank, Path(out))
-    except Exception:  # reported to the test, which fails with it
-        result = {"error": traceback.format_exc()}
-    finally:
-        if dist.is_initialized():
-            dist.destroy_process_group()
-    torch.save(result, Path(out) / f"rank{rank}.pt")
-
-
 def test_ddp_options_in_a_two_process_group(tmp_path: Path) -> None:
-    spawn(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)  # type: ignore[no-untyped-call]
-    ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=False) for r in (0, 1)]
+    ranks = in_two_processes(_checks, tmp_path)
     for found in ranks:
         assert "error" not in found, found.get("error")
     # broadcast_buffers: rank 0's buffer (1.0) reaches rank 1 at the forward; without it each keeps its own.

@@ -20,16 +20,11 @@ import pytest
 import torch
 
 from tests.engine.dist.cases import plain
+from tests.engine.dist.group import free_port
 from typedseg.engine.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT = 120
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def environment(**extra: str) -> dict[str, str]:
