@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The model, data and loop shared by the arms: plain torch, written once and run by each interpreter.
 WORKLOAD = r"""
+import json
 import time
 T_IMPORTED = time.time()
 import torch
@@ -39,6 +40,19 @@ import torch.nn.functional as F
 from torch import nn
 
 SIZE, HW, CLASSES, BATCH = 64, 8, 3, 2
+STARTS = []  # perf_counter() at the start of each iteration
+
+
+def summary(iter0, warmup):
+    # The mean time per iteration from `warmup` to the one before the last (the last saves a checkpoint), and
+    # the median over blocks of 10 iterations (each holds one log line) of their mean: robust to a stray
+    # interruption by another process, while still counting the log line's share.
+    import statistics
+    timed = STARTS[warmup:]
+    blocks = [(timed[i + 10] - timed[i]) / 10 for i in range(0, len(timed) - 10, 10)]
+    return json.dumps(
+        {"iter0": iter0, "per_iter": (timed[-1] - timed[0]) / (len(timed) - 1), "block": statistics.median(blocks)}
+    )
 
 
 class Data(torch.utils.data.Dataset):
@@ -99,10 +113,9 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 data = iter(loader())
 base_lr, marks = 0.01, {}
 for it in range(iters):
+    STARTS.append(time.perf_counter())
     if it == 0:
         marks["iter0"] = time.time()
-    if it == warmup:
-        marks["timed"] = time.perf_counter()
     images, labels = stack(next(data))
     loss = model.losses(images, labels)["loss_ce"]
     optimizer.zero_grad()
@@ -110,9 +123,7 @@ for it in range(iters):
     optimizer.step()
     for group in optimizer.param_groups:  # PolyLR, power 1, eta_min 1e-4, stepped after the iteration
         group["lr"] = (base_lr - 1e-4) * (1 - min(it + 1, iters - 1) / (iters - 1)) + 1e-4
-    if it == iters - 2:
-        marks["end"] = time.perf_counter()
-print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["timed"]) / (iters - 1 - warmup)}))
+print(summary(marks["iter0"], warmup))
 """
 )
 
@@ -144,14 +155,9 @@ class Marks(Hook):
     priority = "LOWEST"
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
+        STARTS.append(time.perf_counter())
         if batch_idx == 0:
             marks["iter0"] = time.time()
-        if batch_idx == warmup:
-            marks["timed"] = time.perf_counter()
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        if batch_idx == iters - 2:  # the last iteration saves the checkpoint: left out of the timing
-            marks["end"] = time.perf_counter()
 
 
 with tempfile.TemporaryDirectory() as work_dir:
@@ -168,7 +174,7 @@ with tempfile.TemporaryDirectory() as work_dir:
         randomness=dict(seed=0),
     )
     runner.train()
-print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["timed"]) / (iters - 1 - warmup)}))
+print(summary(marks["iter0"], warmup))
 """
 )
 
@@ -225,14 +231,9 @@ class Marker(Hook):
     priority = 100
 
     def before_train_iter(self, state):
+        STARTS.append(time.perf_counter())
         if state.iter == 0:
             marks["iter0"] = time.time()
-        if state.iter == warmup:
-            marks["timed"] = time.perf_counter()
-
-    def after_train_iter(self, state):
-        if state.iter == iters - 2:  # the last iteration saves the checkpoint: left out of the timing
-            marks["end"] = time.perf_counter()
 
 
 class Marks(UserHook):
@@ -257,7 +258,7 @@ experiment = Experiment(
 builders = Builders(dataloader=lambda cfg, **kw: loader())
 with tempfile.TemporaryDirectory() as work_dir:
     Runner(experiment, work_dir=work_dir, builders=builders, progress=False).train()
-print(json.dumps({"iter0": marks["iter0"], "per_iter": (marks["end"] - marks["timed"]) / (iters - 1 - warmup)}))
+print(summary(marks["iter0"], warmup))
 """
 )
 
@@ -278,7 +279,11 @@ def run_arm(python: str, source: str, iters: int, warmup: int, *extra: str) -> d
     if done.returncode != 0:
         raise SystemExit(f"{python} arm failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"start_to_iter0": result["iter0"] - started, "per_iter": result["per_iter"]}
+    return {
+        "start_to_iter0": result["iter0"] - started,
+        "per_iter": result["per_iter"],
+        "block": result["block"],
+    }
 
 
 def main() -> None:
@@ -298,19 +303,25 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, (python, source, extra) in arms.items():
             results[name].append(run_arm(python, source, args.iters, args.warmup, *extra))
-    per_iter = {name: statistics.median(r["per_iter"] for r in runs) for name, runs in results.items()}
-    start = {name: statistics.median(r["start_to_iter0"] for r in runs) for name, runs in results.items()}
-    raw_iter, raw_start = per_iter["raw loop"], start["raw loop"]
+
+    def medians(key: str) -> dict[str, float]:
+        return {name: statistics.median(r[key] for r in runs) for name, runs in results.items()}
+
+    per_iter, block, start = medians("per_iter"), medians("block"), medians("start_to_iter0")
     print(
-        f"{args.iters} iterations (timed: {args.warmup} to the one before the last), {args.rounds} rounds, medians; "
-        f"{os.cpu_count()} CPUs, torch threads 1"
+        f"{args.iters} iterations (timed: {args.warmup} to the one before the last), {args.rounds} rounds, medians "
+        f"over rounds; {os.cpu_count()} CPUs, torch threads 1. mean: the timed iterations' mean; blocks: the median "
+        "over 10-iteration blocks (one log line each) of their mean"
     )
-    print(f"{'arm':<18}{'per iter':>12}{'overhead':>12}{'x raw':>8}{'start->iter0':>15}{'vs raw':>10}")
+    print(
+        f"{'arm':<18}{'mean':>10}{'overhead':>11}{'blocks':>10}{'overhead':>11}{'x raw':>7}"
+        f"{'start->iter0':>14}{'vs raw':>9}"
+    )
     for name in arms:
-        overhead = (per_iter[name] - raw_iter) * 1e6
         print(
-            f"{name:<18}{per_iter[name] * 1e6:>10.1f}us{overhead:>10.1f}us{per_iter[name] / raw_iter:>8.2f}"
-            f"{start[name]:>14.2f}s{start[name] - raw_start:>+9.2f}s"
+            f"{name:<18}{per_iter[name] * 1e6:>8.1f}us{(per_iter[name] - per_iter['raw loop']) * 1e6:>9.1f}us"
+            f"{block[name] * 1e6:>8.1f}us{(block[name] - block['raw loop']) * 1e6:>9.1f}us"
+            f"{block[name] / block['raw loop']:>7.2f}{start[name]:>13.2f}s{start[name] - start['raw loop']:>+8.2f}s"
         )
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import math
 import re
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,6 +37,28 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class _LineFormat(logging.Formatter):
+    """MMEngine's layout `asctime - name - LEVEL - message`, with the time text made once per second (the
+    train line is written every few iterations; strftime and %-style formatting are most of a record's cost)."""
+
+    def __init__(self, datefmt: str) -> None:
+        super().__init__("%(asctime)s - %(name)s - %(levelname)s - %(message)s", datefmt)
+        self._second = -1
+        self._time_text = ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info or record.exc_text or record.stack_info:
+            return super().format(record)
+        return self.line(record.created, record.name, record.levelname, record.getMessage())
+
+    def line(self, created: float, name: str, level: str, message: str) -> str:
+        second = int(created)
+        if second != self._second:
+            self._second = second
+            self._time_text = time.strftime(self.datefmt or "", self.converter(created))
+        return f"{self._time_text} - {name} - {level} - {message}"
+
+
 def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> logging.Logger:
     """The run's logger: console lines `mm/dd HH:MM:SS - typedseg - LEVEL - msg`, the file with the year."""
     logger = logging.getLogger(LOGGER_NAME)
@@ -44,24 +68,48 @@ def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> lo
         logger.removeHandler(handler)
         handler.close()
     console: logging.Handler = logging.StreamHandler(stream) if stream is not None else _Console()
-    console.setFormatter(
-        logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s", "%m/%d %H:%M:%S")
-    )
+    console.setFormatter(_LineFormat("%m/%d %H:%M:%S"))
     logger.addHandler(console)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     file_handler = logging.FileHandler(log_file, mode="a", encoding="utf8")
-    file_handler.setFormatter(
-        logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s", "%Y/%m/%d %H:%M:%S")
-    )
+    file_handler.setFormatter(_LineFormat("%Y/%m/%d %H:%M:%S"))
     logger.addHandler(file_handler)
     return logger
 
 
+def _writes_directly(handler: logging.Handler) -> bool:
+    """Whether `handler` is one `setup_logger` made, unchanged: a stream handler with the run's format, no
+    filter, a level that lets INFO through, and logging's own emit."""
+    return (
+        type(handler).emit in (logging.StreamHandler.emit, logging.FileHandler.emit)
+        and isinstance(handler, logging.StreamHandler)
+        and isinstance(handler.formatter, _LineFormat)
+        and not handler.filters
+        and handler.level <= logging.INFO
+        and handler.stream is not None
+    )
+
+
 def log_line(logger: logging.Logger, line: str) -> None:
-    """An INFO line, without the caller lookup `Logger.info` makes (a walk up the stack for each record): the
-    run's formats name no source file or line, and the train log line is written every few iterations."""
-    if logger.isEnabledFor(logging.INFO):
+    """An INFO line, written every few iterations (the train log line), as cheaply as logging allows.
+
+    To the run's own handlers it is written directly: the same text, under the handler's lock, then flushed,
+    as logging would, without building a LogRecord and dispatching it (most of a record's cost). Any other
+    handler, or a filter, sends it through logging, without the caller lookup `Logger.info` makes (the run's
+    formats name no source file or line)."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    handlers = logger.handlers
+    if logger.filters or not all(_writes_directly(handler) for handler in handlers):
         logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, line, (), None))
+        return
+    created = time.time()
+    for handler in handlers:
+        stream: Any = handler.stream  # type: ignore[attr-defined]
+        text = handler.formatter.line(created, logger.name, "INFO", line)  # type: ignore[union-attr]
+        with handler.lock:  # type: ignore[union-attr]
+            stream.write(text + "\n")
+            stream.flush()
 
 
 def close_logger() -> None:
@@ -102,13 +150,15 @@ class ScalarWriters:
                 self.json_path = save_dir / backend.scalar_save_file
                 self.image_dirs.append(save_dir / backend.img_save_dir)
         self._json = self.json_path.open("a", encoding="utf8") if self.json_path else None
+        self._json_keys: dict[str, str] = {}
+        """Each scalar name's JSON text (`"loss"`), made once."""
 
     def add_config(self, text: str, name: str) -> None:
         (self.vis_dir / name).write_text(text, encoding="utf8")
 
     def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
         if self._json is not None:
-            self._json.write(json.dumps({**scalars, "step": step}) + "\n")
+            self._json.write(self._json_line(scalars, step))
             self._json.flush()
         if self.tensorboard is not None:
             for name, value in scalars.items():
@@ -116,6 +166,22 @@ class ScalarWriters:
                     self.tensorboard.add_scalar(name, value, step)
         if self.wandb is not None:
             self.wandb.log(dict(scalars), step=step)
+
+    def _json_line(self, scalars: Mapping[str, Any], step: int) -> str:
+        """`json.dumps({**scalars, "step": step})` and a newline, built from each name's JSON text (kept) and
+        each number's repr (what json writes for a finite float or an int): a line is written every few
+        iterations. Anything else goes through json."""
+        keys, parts = self._json_keys, []
+        for name, value in scalars.items():
+            kind = type(value)
+            if not ((kind is float and math.isfinite(value)) or kind is int) or name == "step":
+                return json.dumps({**scalars, "step": step}) + "\n"
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = json.dumps(name)
+            parts.append(f"{key}: {value!r}")
+        parts.append(f'"step": {int(step)}')
+        return "{" + ", ".join(parts) + "}\n"
 
     def add_image(self, name: str, image_rgb: Any, step: int) -> None:
         """An (H, W, 3) uint8 RGB drawing: `<img_save_dir>/<name>_<step>.png` (LocalVisBackend), a TensorBoard
@@ -151,6 +217,9 @@ class LineFormatter:
         self.custom = tuple(cfg.custom_cfg or ())
         self._smoothed: dict[str, bool] = {}
         """Per scalar name, whether mean_pattern matches it (asked at every log line, answered once)."""
+        self._number: Callable[[float], str] = f"{{:.{cfg.num_digits}f}}".format
+        self._exponent: Callable[[float], str] = f"{{:.{cfg.num_digits}e}}".format
+        self._time_key, self._data_time_key = self._key("train", "time"), self._key("train", "data_time")
 
     @property
     def totals_needed(self) -> frozenset[str]:
@@ -187,9 +256,6 @@ class LineFormatter:
             return {f"{mode}/{name}": value for name, value in tag.items()}
         return tag
 
-    def _number(self, value: float) -> str:
-        return f"{value:.{self.cfg.num_digits}f}"
-
     def train_line(
         self,
         tag: dict[str, float],
@@ -211,9 +277,9 @@ class LineFormatter:
         else:
             head = f"Iter(train) [{str(it + 1).rjust(len(str(max_iters)))}/{max_iters}]  "
         rest = dict(tag)
-        lrs = [f"{k}: {rest.pop(k):.{self.cfg.num_digits}e}" for k in list(rest) if k.endswith("lr")]
+        lrs = [f"{k}: {self._exponent(rest.pop(k))}" for k in list(rest) if k.endswith("lr")]
         line = head + " ".join(lrs) + "  "
-        time_key, data_key = self._key("train", "time"), self._key("train", "data_time")
+        time_key, data_key = self._time_key, self._data_time_key
         if eta is not None and time_key in rest and data_key in rest:
             line += f"eta: {datetime.timedelta(seconds=int(eta))}  "
             line += (

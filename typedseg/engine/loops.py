@@ -142,7 +142,7 @@ class TrainLoop:
         state.outputs = self.step(batch)
         if state.outputs is not None:  # None: a non-finite step that was skipped
             call("after_train_iter", state)
-        state.batch = state.outputs = None
+        state.batch = state.outputs = state.loss_value = None
 
 
 class IterBasedTrainLoop(TrainLoop):
@@ -169,8 +169,10 @@ class IterBasedTrainLoop(TrainLoop):
             set_rng_state(resume.rng)
         self.iterator = iterator
         self._revalidate(resume, state.iter, cfg.max_iters)
-        while state.iter < cfg.max_iters and not state.stop_requested:
-            self._decide_val_interval(state.iter + 1)
+        max_iters, validates = cfg.max_iters, self.validate is not None
+        while state.iter < max_iters and not state.stop_requested:
+            if self.dynamic:
+                self._decide_val_interval(state.iter + 1)
             state.mode = "train"
             state.batch_idx = state.iter
             batch = next(iterator)
@@ -179,7 +181,7 @@ class IterBasedTrainLoop(TrainLoop):
             state.iter += 1
             if self.interrupted():
                 self.on_interrupt()
-            if self._should_validate(state.iter, cfg.max_iters):
+            if validates and self._should_validate(state.iter, max_iters):
                 assert self.validate is not None
                 self.validate()
                 state.model.train()

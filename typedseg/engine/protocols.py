@@ -8,13 +8,17 @@ plug in without the engine importing their internals.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol, runtime_checkable
 
 import torch
 from torch import nn
 
 from typedseg.structures import SegDataSample
+
+NO_CONTEXT = nullcontext()
+"""What `optim_context` returns for a step that needs no context (reusable: nullcontext keeps no state); the
+train step skips the `with` when it gets this one."""
 
 
 class OptimWrapperLike(Protocol):

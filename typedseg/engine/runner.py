@@ -66,7 +66,7 @@ from typedseg.engine.loops import (
     sampler_of,
     validation_guard,
 )
-from typedseg.engine.protocols import MetricLike
+from typedseg.engine.protocols import NO_CONTEXT, MetricLike
 from typedseg.engine.randomness import resolve_seed, rng_state, seed_everything
 from typedseg.engine.scalars import ScalarLog
 from typedseg.engine.state import RunState
@@ -439,9 +439,15 @@ class Runner:
         distributed = self.dist.distributed
 
         def step(batch: Any) -> dict[str, torch.Tensor] | None:
-            with wrapper.optim_context(forward):
+            losses: dict[str, torch.Tensor]
+            context = wrapper.optim_context(forward)
+            if context is NO_CONTEXT:  # most steps: no `with` (nullcontext's enter and exit are Python calls)
                 data = preprocess(batch, True)
-                losses: dict[str, torch.Tensor] = forward(data["inputs"], data["data_samples"], mode="loss")
+                losses = forward(data["inputs"], data["data_samples"], mode="loss")
+            else:
+                with context:
+                    data = preprocess(batch, True)
+                    losses = forward(data["inputs"], data["data_samples"], mode="loss")
             loss: torch.Tensor | None = None
             for key, value in losses.items():  # MMEngine's parse_losses: every value whose key says "loss"
                 if "loss" in key:
@@ -450,9 +456,8 @@ class Runner:
                 raise TrainingFault(
                     "no-loss", f"the model's losses {sorted(losses)} have no key with 'loss' in it."
                 )
-            bad = not math.isfinite(
-                loss.item()
-            )  # the one device sync per step: the check precedes the update
+            state.loss_value = loss.item()  # the one device sync per step: the check precedes the update
+            bad = not math.isfinite(state.loss_value)
             where = ""
             if distributed:  # every rank stops (or skips) together, before backward's gradient all-reduce
                 (bad_ranks, _), (bad, self._agreed_stop) = agree([bad, self._sigterm])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 import torch
@@ -54,9 +54,13 @@ class ScalarHistory:
         """Running min/max over the run (`min`, `max`) and the epoch (`epoch_min`, `epoch_max`)."""
         self.track_totals = False
         self.track_extremes = False
+        self.holds_tensors = False
+        """Whether `recent` may hold tensors (they are turned into floats once, when first read)."""
 
     def append(self, value: Scalar) -> None:
         self.recent.append(value)
+        if isinstance(value, torch.Tensor):
+            self.holds_tensors = True
         if self.track_totals:
             self.total = self.total + value
             self.count += 1
@@ -72,6 +76,13 @@ class ScalarHistory:
                 held = self.extremes.get(key)
                 self.extremes[key] = value if held is None else pick(held, value)
 
+    def appender(self, tensors: bool) -> Callable[[Scalar], None]:
+        """The cheapest way to record values, for a hook that records one every iteration: the deque's own
+        append when nothing else is kept (no totals or extremes) and no tensor will come, else `append`."""
+        if tensors or self.track_totals or self.track_extremes:
+            return self.append
+        return self.recent.append
+
     def start_epoch(self) -> None:
         self.epoch_total, self.epoch_count = 0.0, 0
         self.extremes.pop("epoch_min", None)
@@ -79,8 +90,11 @@ class ScalarHistory:
 
     def _settle(self) -> None:
         """Turn the stored tensors into floats, once: later windows read the floats."""
-        if any(isinstance(v, torch.Tensor) for v in self.recent):
-            self.recent = deque(_floats(self.recent), maxlen=self.recent.maxlen)
+        if self.holds_tensors:
+            floats = _floats(self.recent)
+            self.recent.clear()  # in place: `appender()` hands out the deque's own append
+            self.recent.extend(floats)
+            self.holds_tensors = False
 
     def current(self) -> float:
         self._settle()
@@ -98,13 +112,13 @@ class ScalarHistory:
             held = self.extremes.get(method if window == "global" else f"epoch_{method}")
             return math.nan if held is None else _floats([held])[0]
         self._settle()
-        size = len(self.recent) if isinstance(window, str) else window
-        values = [float(v) for v in list(self.recent)[-size:]]
+        recent = self.recent
+        values = recent if isinstance(window, str) or window >= len(recent) else list(recent)[-window:]
         if not values:
             return math.nan
         if method == "mean":
-            return sum(values) / len(values)
-        return min(values) if method == "min" else max(values)
+            return float(sum(values)) / len(values)
+        return float(min(values) if method == "min" else max(values))
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -118,7 +132,9 @@ class ScalarHistory:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.recent = deque(state["recent"], maxlen=self.recent.maxlen)
+        self.recent.clear()
+        self.recent.extend(state["recent"])
+        self.holds_tensors = False
         self.total, self.count = state["total"], state["count"]
         self.epoch_total, self.epoch_count = state["epoch_total"], state["epoch_count"]
         self.extremes = dict(state.get("extremes", {}))
@@ -139,14 +155,20 @@ class ScalarLog:
         self.track_extremes = track_extremes
         """Scalars whose running min/max are kept (epoch/global min and max windows)."""
         self.histories: dict[str, ScalarHistory] = {}
+        self._modes: dict[str, dict[str, ScalarHistory]] = {}
+        """Per mode (`train`), its histories by the rest of their names: kept up as histories are made, so that
+        a log line does not filter every name."""
 
     def history(self, name: str) -> ScalarHistory:
         found = self.histories.get(name)
         if found is None:
             found = self.histories[name] = ScalarHistory(self.window)
-            leaf = name.split("/", 1)[-1]
+            mode, slash, rest = name.partition("/")
+            leaf = rest if slash else name
             found.track_totals = leaf in self.track_totals or leaf in self.track_extremes
             found.track_extremes = leaf in self.track_extremes
+            if slash:
+                self._modes.setdefault(mode, {})[rest] = found
         return found
 
     def update(self, name: str, value: Scalar) -> None:
@@ -154,13 +176,12 @@ class ScalarLog:
 
     def start_epoch(self, mode: str) -> None:
         """Reset the per-epoch totals of one mode's scalars (the 'epoch' window starts over)."""
-        for name, history in self.histories.items():
-            if name.startswith(f"{mode}/"):
-                history.start_epoch()
+        for history in self._modes.get(mode, {}).values():
+            history.start_epoch()
 
     def of_mode(self, mode: str) -> dict[str, ScalarHistory]:
-        prefix = f"{mode}/"
-        return {name[len(prefix) :]: h for name, h in self.histories.items() if name.startswith(prefix)}
+        """One mode's histories by the rest of their names (`train/loss` -> `loss`), in the order they came."""
+        return dict(self._modes.get(mode, {}))
 
     def state_dict(self) -> dict[str, Any]:
         return {name: history.state_dict() for name, history in self.histories.items()}

@@ -64,6 +64,8 @@ class RunState:
     """The current batch (a SegBatch) during `*_iter` events."""
     outputs: Any = None
     """The step's outputs: the loss dict (train), or the predicted SegDataSamples (val/test)."""
+    loss_value: float | None = None
+    """The step's total loss as a float, during `after_train_iter` (read once, for the non-finite check)."""
     metrics: dict[str, float] = field(default_factory=dict)
     """The last validation or test metrics (set before `after_val_epoch` / `after_test_epoch`)."""
     checkpoint: dict[str, Any] | None = None

@@ -9,27 +9,54 @@ import torch
 
 from typedseg.engine.hooks.base import Hook
 from typedseg.engine.protocols import MetricSteppedScheduler
+from typedseg.engine.scalars import Scalar
 from typedseg.engine.state import RunState
 
 
 class RuntimeInfoHook(Hook):
     """Records each train step's outputs (`train/<name>`) and each evaluation's metrics (`val/`, `test/`).
 
-    Values are stored as they are (tensors stay tensors): reading them as floats is the logger's job, on the
-    iterations it logs. The lr is read from the optimizer when logged (it is the lr this iteration used).
+    On the CPU a value is recorded as a float (reading a CPU tensor costs less than detaching it); on an
+    accelerator it stays a detached tensor, so that recording costs no device sync: the logger reads the
+    tensors of a window together, on the iterations it logs. The total `loss` is the float the step read for
+    its non-finite check. The lr is read from the optimizer when logged (it is the lr this iteration used).
     """
 
     priority = 10
 
+    def __init__(self) -> None:
+        self._appenders: dict[str, Callable[[Scalar], None]] = {}
+        """Per output name, the append of its history (looked up once per run, not per iteration)."""
+        self._read: Callable[[torch.Tensor], Scalar] = torch.Tensor.detach
+        """`item` on the CPU, `detach` on an accelerator."""
+        self._tensors = False
+
+    def before_train(self, state: RunState) -> None:
+        self._appenders = {}
+        self._tensors = state.device.type != "cpu"
+        self._read = torch.Tensor.detach if self._tensors else torch.Tensor.item
+
+    def _appender(self, state: RunState, name: str) -> Callable[[Scalar], None]:
+        scalars = state.scalars
+        if not self._appenders:  # `loss` first, as MMEngine logs it
+            self._appenders["loss"] = scalars.history("train/loss").appender(self._tensors)
+        found = self._appenders.get(name)
+        if found is None:
+            found = self._appenders[name] = scalars.history(f"train/{name}").appender(self._tensors)
+        return found
+
     def after_train_iter(self, state: RunState) -> None:
-        update, outputs = state.scalars.update, state.outputs
-        update("train/loss", outputs["loss"].detach())  # first, as MMEngine logs it
+        appenders, read, outputs, loss_value = self._appenders, self._read, state.outputs, state.loss_value
+        loss = outputs.get("loss") if loss_value is not None else None  # the step has read it already
         for name, value in outputs.items():
-            if name != "loss":
-                update(f"train/{name}", value.detach() if isinstance(value, torch.Tensor) else value)
+            append = appenders.get(name) or self._appender(state, name)
+            if loss_value is not None and value is loss:
+                append(loss_value)
+            else:
+                append(read(value) if isinstance(value, torch.Tensor) else value)
         grad_norm = getattr(state.optim_wrapper, "last_grad_norm", None)  # set when clip_grad clips
         if grad_norm is not None:
-            update("train/grad_norm", grad_norm)
+            (appenders.get("grad_norm") or self._appender(state, "grad_norm"))(read(grad_norm))
 
     def before_train_epoch(self, state: RunState) -> None:
         if state.batch_idx == 0:  # not when a resume continues inside the epoch: its totals were restored
@@ -56,11 +83,12 @@ class IterTimerHook(Hook):
         self._total = 0.0
         self._count = 0
         self._eval_times: list[float] = []
+        self._train_data_time: Callable[[Scalar], None] | None = None
+        self._train_time: Callable[[Scalar], None] | None = None
 
-    def _start(self, state: RunState) -> None:
+    def before_train(self, state: RunState) -> None:
         self._last = time.perf_counter()
-
-    before_train = _start
+        self._train_data_time = self._train_time = None
 
     def before_train_epoch(self, state: RunState) -> None:
         self._last = time.perf_counter()
@@ -79,15 +107,22 @@ class IterTimerHook(Hook):
         now = time.perf_counter()
         state.scalars.update(f"{state.mode}/data_time", now - self._last)
 
-    before_train_iter = _before_iter
     before_val_iter = _before_iter
     before_test_iter = _before_iter
+
+    def before_train_iter(self, state: RunState) -> None:
+        now = time.perf_counter()
+        if self._train_data_time is None:  # the history is looked up once per run, not per iteration
+            self._train_data_time = state.scalars.history("train/data_time").appender(tensors=False)
+        self._train_data_time(now - self._last)
 
     def after_train_iter(self, state: RunState) -> None:
         now = time.perf_counter()
         elapsed = now - self._last
         self._last = now
-        state.scalars.update("train/time", elapsed)
+        if self._train_time is None:
+            self._train_time = state.scalars.history("train/time").appender(tensors=False)
+        self._train_time(elapsed)
         self._total += elapsed
         self._count += 1
         state.eta = self._total / self._count * (state.max_iters - state.iter - 1)

@@ -132,15 +132,15 @@ class ParamScheduler:
         self.global_step += 1
         if self.begin <= self.global_step < self.end:
             self.last_step += 1
-            groups = self.target.param_groups
+            groups, param = self.target.param_groups, self.param
             for group, value in zip(groups, self._values(groups), strict=True):
-                group[self.param] = value
-        self._sync_betas()
+                group[param] = value
+        if self.use_betas:
+            self._sync_betas()
 
     def _sync_betas(self) -> None:
-        if self.use_betas:
-            for group in self.target.param_groups:
-                group["betas"] = (group["momentum"], group["betas"][1])
+        for group in self.target.param_groups:
+            group["betas"] = (group["momentum"], group["betas"][1])
 
     def _values(self, groups: list[Group]) -> list[float]:
         raise NotImplementedError
@@ -263,11 +263,13 @@ class PolyScheduler(ParamScheduler):
         if self.last_step == 0:
             return self._current(groups)
         ratio = (1 - 1 / (self.total_iters - self.last_step + 1)) ** self.power
-        values = []
-        for base, value in zip(self.base_values, self._current(groups), strict=True):
-            eta_min = self.eta_min if self.eta_min_ratio is None else base * self.eta_min_ratio
-            values.append((value - eta_min) * ratio + eta_min)
-        return values
+        param, eta_min, eta_min_ratio = self.param, self.eta_min, self.eta_min_ratio
+        if eta_min_ratio is None:
+            return [(group[param] - eta_min) * ratio + eta_min for group in groups]
+        return [
+            (group[param] - base * eta_min_ratio) * ratio + base * eta_min_ratio
+            for base, group in zip(self.base_values, groups, strict=True)
+        ]
 
 
 class CosineAnnealingScheduler(ParamScheduler):
@@ -500,7 +502,8 @@ class ReduceOnPlateauScheduler(ParamScheduler):
                     group[self.param] = value
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._sync_betas()
+        if self.use_betas:
+            self._sync_betas()
 
     def _is_better(self, value: float) -> bool:
         if self.rule == "less":

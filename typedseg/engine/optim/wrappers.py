@@ -26,11 +26,10 @@ from typedseg.config.optim import OptimWrapper as OptimWrapperConfig
 from typedseg.config.rules.optim import check_optim_runtime
 from typedseg.engine.optim.constructors import build_param_groups
 from typedseg.engine.optim.optimizers import build_optimizer
+from typedseg.engine.protocols import NO_CONTEXT
 from typedseg.problems import ConfigError
 
 log = logging.getLogger("typedseg")
-_NOTHING = nullcontext()
-"""The context of a step that needs none (reusable: nullcontext keeps no state)."""
 
 
 class OptimWrapper:
@@ -53,6 +52,8 @@ class OptimWrapper:
         """The parameter names of each group, as the constructor made them (for tables)."""
         self.last_grad_norm: Tensor | None = None
         """The total gradient norm found by the last norm clipping (a tensor: read it only when logging)."""
+        self._plain = type(self) is OptimWrapper
+        """No subclass changes backward or step: `update_params` may take its one-frame path."""
         self._inner_count = 0
         self._max_counts = -1
         self._remainder_counts = -1
@@ -143,6 +144,13 @@ class OptimWrapper:
     # --- one iteration ------------------------------------------------------------------------------------
     def update_params(self, loss: Tensor) -> None:
         """Scale, backward, and (when due) clip, step and zero the gradients (the norm: `last_grad_norm`)."""
+        if self._plain and self.accumulative_counts == 1 and self.clip_grad is None:
+            # The usual step, in one frame: it runs every iteration, and each call costs microseconds.
+            torch.autograd.backward(loss)
+            self._inner_count += 1
+            self.optimizer.step()
+            self.optimizer.zero_grad()
+            return
         self.backward(self.scale_loss(loss))
         if self.should_update():
             self.step()
@@ -184,10 +192,10 @@ class OptimWrapper:
 
     def optim_context(self, model: nn.Module) -> AbstractContextManager[Any]:
         """Around forward and backward: skip DDP's gradient sync on iterations that do not step."""
+        if self.accumulative_counts == 1 or self.should_sync():  # the usual case: no attribute lookup on
+            return NO_CONTEXT  # the model (nn.Module's __getattr__ for a missing name costs microseconds)
         no_sync = getattr(model, "no_sync", None)
-        if not self.should_sync() and callable(no_sync):
-            return no_sync()  # type: ignore[no-any-return]
-        return _NOTHING
+        return no_sync() if callable(no_sync) else NO_CONTEXT
 
     # --- checkpoints --------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -1,0 +1,129 @@
+"""The log line's fast paths write exactly what the slow ones would: scalars.json lines as json.dumps writes
+them, the train line as logging writes it (and through logging when a user's handler or filter is there), and
+recorded scalars reach the windows the logger reads."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from typedseg.config.runtime import LocalVisBackend
+from typedseg.engine.logs import LOGGER_NAME, ScalarWriters, close_logger, log_line, setup_logger
+from typedseg.engine.scalars import ScalarLog
+
+LINES: list[dict[str, Any]] = [
+    {"lr": 0.01, "data_time": 1.2e-05, "loss": 1.0971, "decode.loss_ce": 0.3, "time": 0.0002, "iter": 10},
+    {"lr": 1e-300, "loss": -0.0, "big": 10**30, "tiny": 5e-324, "third": 1 / 3},
+    {"loss": math.nan, "acc": math.inf, "neg": -math.inf},  # json's NaN / Infinity
+    {"flag": True, "name": "a \"quoted\" \\ name", "none": None, "list": [1, 2]},
+    {"numpy": __import__("numpy").float32(0.5).item(), 'odd "key"\n': 1.5, "ünï": 2.0},
+    {"step": 3, "loss": 1.0},  # a scalar named step: json.dumps' dict merge decides
+]
+
+
+@pytest.mark.parametrize("scalars", LINES)
+def test_a_scalars_json_line_is_what_json_dumps_writes(tmp_path: Path, scalars: dict[str, Any]) -> None:
+    writers = ScalarWriters(tmp_path, (LocalVisBackend(),))
+    writers.add_scalars(scalars, step=7)
+    writers.add_scalars(scalars, step=8)  # the second line uses the names' kept JSON text
+    writers.close()
+    lines = (tmp_path / "scalars.json").read_text(encoding="utf8").splitlines()
+    assert lines == [json.dumps({**scalars, "step": 7}), json.dumps({**scalars, "step": 8})]
+
+
+@pytest.fixture
+def run_logger(tmp_path: Path) -> Iterator[tuple[logging.Logger, io.StringIO, Path]]:
+    console = io.StringIO()
+    log_file = tmp_path / "run.log"
+    logger = setup_logger(log_file, "INFO", stream=console)
+    yield logger, console, log_file
+    close_logger()
+
+
+def _without_time(text: str, time_pattern: str) -> list[str]:
+    lines = text.splitlines()
+    assert all(re.match(time_pattern, line) for line in lines), lines
+    return [re.sub(time_pattern, "T", line) for line in lines]
+
+
+def test_the_train_line_is_what_logging_writes(run_logger: tuple[logging.Logger, io.StringIO, Path]) -> None:
+    logger, console, log_file = run_logger
+    line = "Iter(train) [ 10/100]  lr: 1.0000e-02  eta: 0:00:01  loss: 1.0971"
+    logger.info(line)  # through logging
+    log_line(logger, line)  # written directly
+    console_lines = _without_time(console.getvalue(), r"^\d\d/\d\d \d\d:\d\d:\d\d")
+    assert console_lines == [f"T - typedseg - INFO - {line}"] * 2
+    file_lines = _without_time(log_file.read_text(encoding="utf8"), r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d")
+    assert file_lines == [f"T - typedseg - INFO - {line}"] * 2
+
+
+def test_a_users_handler_or_filter_gets_the_line_through_logging(
+    run_logger: tuple[logging.Logger, io.StringIO, Path],
+) -> None:
+    logger, console, _ = run_logger
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    collector = Collect()
+    logger.addHandler(collector)
+    log_line(logger, "seen by every handler")
+    assert [r.getMessage() for r in records] == ["seen by every handler"]
+    assert console.getvalue().endswith(" - typedseg - INFO - seen by every handler\n")
+    logger.removeHandler(collector)
+
+    logger.addFilter(lambda record: "secret" not in record.getMessage())
+    log_line(logger, "a secret line")
+    assert "secret" not in console.getvalue()
+    logger.setLevel("WARNING")
+    log_line(logger, "below the level")
+    assert "below the level" not in console.getvalue()
+    assert logging.getLogger(LOGGER_NAME) is logger
+
+
+def test_a_handlers_own_level_is_kept(run_logger: tuple[logging.Logger, io.StringIO, Path]) -> None:
+    logger, console, log_file = run_logger
+    logger.handlers[0].setLevel("WARNING")  # the console shows warnings only; the file keeps everything
+    log_line(logger, "to the file only")
+    assert console.getvalue() == ""
+    assert log_file.read_text(encoding="utf8").endswith(" - typedseg - INFO - to the file only\n")
+
+
+def test_the_fast_appender_feeds_the_window_after_tensors_were_read() -> None:
+    scalars = ScalarLog(window=3)
+    history = scalars.history("train/loss")
+    history.append(torch.tensor(4.0))  # a tensor (an accelerator's value) is turned into a float when read
+    assert history.reduce("mean", 3) == 4.0
+    append = history.appender(tensors=False)  # the deque's own append: the deque must be the same one
+    for value in (1.0, 2.0, 3.0):
+        append(value)
+    assert history.reduce("mean", 3) == 2.0
+    assert history.reduce("max", 2) == 3.0
+    history.load_state_dict({**history.state_dict(), "recent": [7.0, 8.0, 9.0]})
+    append(10.0)
+    assert list(history.recent) == [8.0, 9.0, 10.0]
+
+
+def test_totals_and_extremes_keep_the_full_append() -> None:
+    scalars = ScalarLog(window=2, track_totals=frozenset({"loss"}), track_extremes=frozenset({"time"}))
+    loss, time = scalars.history("train/loss"), scalars.history("train/time")
+    assert loss.appender(tensors=False) == loss.append
+    assert time.appender(tensors=False) == time.append
+    plain = scalars.history("train/data_time")
+    assert plain.appender(tensors=True) == plain.append
+    assert plain.appender(tensors=False) == plain.recent.append
+    for value in (1.0, 3.0, 5.0):
+        loss.appender(tensors=False)(value)
+    assert loss.reduce("mean", "global") == 3.0
+    assert scalars.of_mode("train") == {"loss": loss, "time": time, "data_time": plain}
