@@ -8,11 +8,14 @@ by-iteration logging and checkpointing, which typedseg requires of an iteration 
 compute is deliberately tiny, so the time an engine adds per iteration is what differs: overhead = time per
 iteration minus the raw loop's. "start -> iter 0" is from the parent starting the process to the first iteration
 beginning (imports, building, hooks). Each arm runs in its own process, arms interleaved over --rounds rounds; the
-table shows medians. The "no log lines" arm is typedseg with the logger's interval set to the whole run: the cost
-of MMEngine's log line every 10 iterations is the difference between the two typedseg rows. MMEngine runs from
-the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
+table shows medians over rounds of two per-iteration figures: "mean", over all timed iterations, and "blocks", the
+median over blocks of 10 iterations (each holds one log line) of their mean, which still counts the log line's
+share but not a stray interruption by another process (on 2 shared cores, processes differ by +-10 us; use 7 or
+more rounds to compare engines within a few microseconds). The "no log lines" arm is typedseg with the logger's
+interval set to the whole run: the cost of MMEngine's log line every 10 iterations is the difference between the
+two typedseg rows. MMEngine runs from the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
 
-    python bench/bench_engine.py [--iters 400] [--rounds 3]
+    python bench/bench_engine.py [--iters 400] [--rounds 3] [--warmup 50]
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 import torch
 
 from typedseg.config.runtime import LocalVisBackend
+from typedseg.engine import logs
 from typedseg.engine.logs import LOGGER_NAME, ScalarWriters, close_logger, log_line, setup_logger
 from typedseg.engine.scalars import ScalarLog
 
@@ -24,7 +26,7 @@ LINES: list[dict[str, Any]] = [
     {"lr": 0.01, "data_time": 1.2e-05, "loss": 1.0971, "decode.loss_ce": 0.3, "time": 0.0002, "iter": 10},
     {"lr": 1e-300, "loss": -0.0, "big": 10**30, "tiny": 5e-324, "third": 1 / 3},
     {"loss": math.nan, "acc": math.inf, "neg": -math.inf},  # json's NaN / Infinity
-    {"flag": True, "name": "a \"quoted\" \\ name", "none": None, "list": [1, 2]},
+    {"flag": True, "name": 'a "quoted" \\ name', "none": None, "list": [1, 2]},
     {"numpy": __import__("numpy").float32(0.5).item(), 'odd "key"\n': 1.5, "ünï": 2.0},
     {"step": 3, "loss": 1.0},  # a scalar named step: json.dumps' dict merge decides
 ]
@@ -62,6 +64,7 @@ def test_the_train_line_is_what_logging_writes(run_logger: tuple[logging.Logger,
     log_line(logger, line)  # written directly
     console_lines = _without_time(console.getvalue(), r"^\d\d/\d\d \d\d:\d\d:\d\d")
     assert console_lines == [f"T - typedseg - INFO - {line}"] * 2
+    close_logger()  # the file is flushed at most once a second, and when closed
     file_lines = _without_time(log_file.read_text(encoding="utf8"), r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d")
     assert file_lines == [f"T - typedseg - INFO - {line}"] * 2
 
@@ -97,7 +100,36 @@ def test_a_handlers_own_level_is_kept(run_logger: tuple[logging.Logger, io.Strin
     logger.handlers[0].setLevel("WARNING")  # the console shows warnings only; the file keeps everything
     log_line(logger, "to the file only")
     assert console.getvalue() == ""
+    close_logger()
     assert log_file.read_text(encoding="utf8").endswith(" - typedseg - INFO - to the file only\n")
+
+
+def test_the_log_file_and_scalars_json_are_flushed_once_a_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    console, log_file = io.StringIO(), tmp_path / "run.log"
+    logger = setup_logger(log_file, "INFO", stream=console)
+    writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
+    json_file = tmp_path / "vis" / "scalars.json"
+    try:
+        log_line(logger, "first")
+        writers.add_scalars({"loss": 1.0}, step=1)
+        assert console.getvalue().endswith("first\n")  # the console at once
+        assert log_file.read_text(encoding="utf8") == "" and json_file.read_text(encoding="utf8") == ""
+        clock[0] += logs.FLUSH_SECONDS
+        log_line(logger, "second")
+        writers.add_scalars({"loss": 2.0}, step=2)
+        assert log_file.read_text(encoding="utf8").count(" - typedseg - INFO - ") == 2
+        assert len(json_file.read_text(encoding="utf8").splitlines()) == 2
+        log_line(logger, "third")
+        writers.add_scalars({"loss": 3.0}, step=3)
+    finally:
+        close_logger()
+        writers.close()
+    assert log_file.read_text(encoding="utf8").endswith(" - typedseg - INFO - third\n")  # closing flushes
+    assert json_file.read_text(encoding="utf8").splitlines()[-1] == '{"loss": 3.0, "step": 3}'
 
 
 def test_the_fast_appender_feeds_the_window_after_tensors_were_read() -> None:

@@ -37,6 +37,27 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+FLUSH_SECONDS = 1.0
+"""How long a line may wait in the buffer of `<timestamp>.log` or `scalars.json` before it is flushed: a
+flush per log line is a system call every few iterations. Closing flushes everything (the end of a run, an
+error, SIGTERM); a process killed outright (SIGKILL) loses at most this last second of lines there (the
+console is flushed at every line)."""
+
+
+class _RunLogFile(logging.FileHandler):
+    """The run's `<timestamp>.log`, flushed at most once per `FLUSH_SECONDS` (and when closed)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, mode="a", encoding="utf8")
+        self._flushed = time.monotonic()
+
+    def flush(self) -> None:
+        now = time.monotonic()
+        if now - self._flushed >= FLUSH_SECONDS:
+            self._flushed = now
+            super().flush()
+
+
 class _LineFormat(logging.Formatter):
     """MMEngine's layout `asctime - name - LEVEL - message`, with the time text made once per second (the
     train line is written every few iterations; strftime and %-style formatting are most of a record's cost)."""
@@ -71,7 +92,7 @@ def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> lo
     console.setFormatter(_LineFormat("%m/%d %H:%M:%S"))
     logger.addHandler(console)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.FileHandler(log_file, mode="a", encoding="utf8")
+    file_handler = _RunLogFile(log_file)
     file_handler.setFormatter(_LineFormat("%Y/%m/%d %H:%M:%S"))
     logger.addHandler(file_handler)
     return logger
@@ -93,8 +114,8 @@ def _writes_directly(handler: logging.Handler) -> bool:
 def log_line(logger: logging.Logger, line: str) -> None:
     """An INFO line, written every few iterations (the train log line), as cheaply as logging allows.
 
-    To the run's own handlers it is written directly: the same text, under the handler's lock, then flushed,
-    as logging would, without building a LogRecord and dispatching it (most of a record's cost). Any other
+    To the run's own handlers it is written directly: the same text, under the handler's lock, then the
+    handler's flush, as logging would, without building a LogRecord and dispatching it (most of its cost). Any other
     handler, or a filter, sends it through logging, without the caller lookup `Logger.info` makes (the run's
     formats name no source file or line)."""
     if not logger.isEnabledFor(logging.INFO):
@@ -109,7 +130,7 @@ def log_line(logger: logging.Logger, line: str) -> None:
         text = handler.formatter.line(created, logger.name, "INFO", line)  # type: ignore[union-attr]
         with handler.lock:  # type: ignore[union-attr]
             stream.write(text + "\n")
-            stream.flush()
+            handler.flush()  # the log file's flush waits up to FLUSH_SECONDS
 
 
 def close_logger() -> None:
@@ -150,6 +171,7 @@ class ScalarWriters:
                 self.json_path = save_dir / backend.scalar_save_file
                 self.image_dirs.append(save_dir / backend.img_save_dir)
         self._json = self.json_path.open("a", encoding="utf8") if self.json_path else None
+        self._json_flushed = time.monotonic()
         self._json_keys: dict[str, str] = {}
         """Each scalar name's JSON text (`"loss"`), made once."""
 
@@ -159,7 +181,10 @@ class ScalarWriters:
     def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
         if self._json is not None:
             self._json.write(self._json_line(scalars, step))
-            self._json.flush()
+            now = time.monotonic()
+            if now - self._json_flushed >= FLUSH_SECONDS:
+                self._json_flushed = now
+                self._json.flush()
         if self.tensorboard is not None:
             for name, value in scalars.items():
                 if isinstance(value, (int, float)):

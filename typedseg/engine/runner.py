@@ -230,7 +230,9 @@ class Runner:
         formatter = LineFormatter(exp.log_processor)
         scalars = ScalarLog(
             exp.log_processor.window_size,
-            formatter.totals_needed | {"time", "data_time"},
+            # The evaluation lines show epoch means of time and data_time; the train line shows windows.
+            formatter.totals_needed
+            | {f"{mode}/{name}" for mode in ("val", "test") for name in ("time", "data_time")},
             formatter.extremes_needed,
         )
         state = RunState(
@@ -587,7 +589,7 @@ class Runner:
             hooks,
             state,
             validate,
-            lambda: self._agreed_stop if self.dist.distributed else self._sigterm,
+            (lambda: self._agreed_stop) if self.dist.distributed else (lambda: self._sigterm),
             self._interrupt,
         )
         self.train_loop = loop

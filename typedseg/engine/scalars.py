@@ -151,7 +151,8 @@ class ScalarLog:
     ) -> None:
         self.window = window
         self.track_totals = track_totals
-        """Scalars (names without the mode prefix) whose running sums are kept (epoch/global means)."""
+        """Scalars whose running sums are kept (epoch/global means): names without the mode prefix (`loss`, every
+        mode's), or with it (`val/time`, that mode's only)."""
         self.track_extremes = track_extremes
         """Scalars whose running min/max are kept (epoch/global min and max windows)."""
         self.histories: dict[str, ScalarHistory] = {}
@@ -165,8 +166,9 @@ class ScalarLog:
             found = self.histories[name] = ScalarHistory(self.window)
             mode, slash, rest = name.partition("/")
             leaf = rest if slash else name
-            found.track_totals = leaf in self.track_totals or leaf in self.track_extremes
-            found.track_extremes = leaf in self.track_extremes
+            totals, extremes = self.track_totals, self.track_extremes
+            found.track_totals = bool({leaf, name} & totals) or leaf in extremes
+            found.track_extremes = leaf in extremes
             if slash:
                 self._modes.setdefault(mode, {})[rest] = found
         return found

@@ -58,12 +58,12 @@ class CheckpointHook(Hook):
             state.checkpoint_requested = False
             self.save_now(state)
             return
-        if self.cfg.by_epoch:
+        cfg = self.cfg
+        if cfg.by_epoch:
             return
-        step = state.iter + 1
-        if self._every(step, self.cfg.interval, self.cfg.save_begin) or (
-            self.cfg.save_last and step == state.max_iters
-        ):
+        step, interval = state.iter + 1, cfg.interval
+        due = interval > 0 and step >= cfg.save_begin and (step - cfg.save_begin) % interval == 0  # as _every
+        if due or (cfg.save_last and step == state.max_iters):
             self._save(state, self._template(False).format(step))
 
     def after_train_epoch(self, state: RunState) -> None:
