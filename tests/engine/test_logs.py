@@ -17,9 +17,16 @@ from typing import Any
 import pytest
 import torch
 
-from typedseg.config.runtime import LocalVisBackend
+from typedseg.config.runtime import LocalVisBackend, LogProcessor
 from typedseg.engine import logs
-from typedseg.engine.logs import LOGGER_NAME, ScalarWriters, close_logger, log_line, setup_logger
+from typedseg.engine.logs import (
+    LOGGER_NAME,
+    LineFormatter,
+    ScalarWriters,
+    close_logger,
+    log_line,
+    setup_logger,
+)
 from typedseg.engine.scalars import ScalarLog
 
 LINES: list[dict[str, Any]] = [
@@ -159,3 +166,50 @@ def test_totals_and_extremes_keep_the_full_append() -> None:
         loss.appender(tensors=False)(value)
     assert loss.reduce("mean", "global") == 3.0
     assert scalars.of_mode("train") == {"loss": loss, "time": time, "data_time": plain}
+
+
+TRAIN_LINES: list[tuple[LogProcessor, dict[str, float], dict[str, Any], str]] = [
+    (
+        LogProcessor(by_epoch=False),
+        {"lr": 0.01, "data_time": 0.01, "loss": 1.0971, "decode.loss_ce": 0.5, "time": 0.12345},
+        {"it": 9, "max_iters": 100, "eta": 12.7, "memory": None},
+        "Iter(train) [ 10/100]  lr: 1.0000e-02  eta: 0:00:12  time: 0.1235  data_time: 0.0100  loss: 1.0971  "
+        "decode.loss_ce: 0.5000",
+    ),
+    (  # before the timer has an estimate: time and data_time stay where they are
+        LogProcessor(by_epoch=False),
+        {"lr": 0.01, "data_time": 0.01, "loss": 1.0971, "time": 0.12345},
+        {"it": 9, "max_iters": 100, "eta": None, "memory": None},
+        "Iter(train) [ 10/100]  lr: 1.0000e-02  data_time: 0.0100  loss: 1.0971  time: 0.1235",
+    ),
+    (
+        LogProcessor(by_epoch=True, num_digits=3),
+        {"base_lr": 0.01, "lr": 0.001, "data_time": 0.01, "time": 0.2, "loss": 2.5},
+        {
+            "it": 104,
+            "max_iters": 240,
+            "epoch": 0,
+            "max_epochs": 12,
+            "batch_idx": 4,
+            "loader_length": 20,
+            "eta": 86400.0,
+            "memory": 512,
+        },
+        "Epoch(train)  [1][ 5/20]  base_lr: 1.000e-02 lr: 1.000e-03  eta: 1 day, 0:00:00  time: 0.200  "
+        "data_time: 0.010  memory: 512  loss: 2.500",
+    ),
+    (
+        LogProcessor(by_epoch=False, log_with_hierarchy=True),
+        {"train/lr": 0.01, "train/data_time": 0.01, "train/loss": 1.0, "train/time": 0.1},
+        {"it": 0, "max_iters": 8, "eta": 3.0, "memory": None},
+        "Iter(train) [1/8]  train/lr: 1.0000e-02  eta: 0:00:03  time: 0.1000  data_time: 0.0100  train/loss: 1.0000",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cfg", "tag", "where", "expected"), TRAIN_LINES)
+def test_the_train_line_has_mmengines_layout(
+    cfg: LogProcessor, tag: dict[str, float], where: dict[str, Any], expected: str
+) -> None:
+    position = {"epoch": 0, "max_epochs": 1, "batch_idx": where["it"], "loader_length": 0, **where}
+    assert LineFormatter(cfg).train_line(dict(tag), **position) == expected

@@ -301,19 +301,26 @@ class LineFormatter:
             head = f"Epoch(train){epoch_text}[{str(batch_idx + 1).rjust(width)}/{loader_length}]  "
         else:
             head = f"Iter(train) [{str(it + 1).rjust(len(str(max_iters)))}/{max_iters}]  "
-        rest = dict(tag)
-        lrs = [f"{k}: {self._exponent(rest.pop(k))}" for k in list(rest) if k.endswith("lr")]
+        # One pass over the values: the lrs first, then eta, time and data_time (when the timer has run), the
+        # memory, and the rest in their order.
+        time_key, data_key, number = self._time_key, self._data_time_key, self._number
+        timing = eta is not None and time_key in tag and data_key in tag
+        lrs: list[str] = []
+        others: list[str] = []
+        for name, value in tag.items():
+            if name.endswith("lr"):
+                lrs.append(f"{name}: {self._exponent(value)}")
+            elif not (timing and name in (time_key, data_key)):
+                others.append(f"{name}: {number(value)}")
         line = head + " ".join(lrs) + "  "
-        time_key, data_key = self._time_key, self._data_time_key
-        if eta is not None and time_key in rest and data_key in rest:
-            line += f"eta: {datetime.timedelta(seconds=int(eta))}  "
+        if eta is not None and timing:
             line += (
-                f"time: {self._number(rest.pop(time_key))}  data_time: {self._number(rest.pop(data_key))}  "
+                f"eta: {datetime.timedelta(seconds=int(eta))}  time: {number(tag[time_key])}  "
+                f"data_time: {number(tag[data_key])}  "
             )
         if memory is not None:
             line += f"memory: {memory}  "
-        line += "  ".join(f"{name}: {self._number(value)}" for name, value in rest.items())
-        return line
+        return line + "  ".join(others)
 
     def eval_line(self, mode: str, tag: Mapping[str, float], *, epoch: int, loader_length: int) -> str:
         """The line after a validation/test epoch: the metrics, then time and data_time."""
