@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from typedseg.config.runtime import LocalVisBackend, LogProcessor
-from typedseg.engine import logs
+from typedseg.engine import flusher
 from typedseg.engine.logs import (
     LOGGER_NAME,
     LineFormatter,
@@ -111,25 +111,24 @@ def test_a_handlers_own_level_is_kept(run_logger: tuple[logging.Logger, io.Strin
     assert log_file.read_text(encoding="utf8").endswith(" - typedseg - INFO - to the file only\n")
 
 
-def test_the_log_file_and_scalars_json_are_flushed_once_a_second(
+def test_the_log_file_and_scalars_json_wait_for_the_flusher(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = [100.0]
-    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    held = flusher.PeriodicFlusher(flusher.FLUSH_SECONDS, start=False)  # flushes only when told
+    monkeypatch.setattr(flusher, "FLUSHER", held)
     console, log_file = io.StringIO(), tmp_path / "run.log"
     logger = setup_logger(log_file, "INFO", stream=console)
     writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
     json_file = tmp_path / "vis" / "scalars.json"
     try:
         log_line(logger, "first")
+        logger.warning("a warning through logging")
         writers.add_scalars({"loss": 1.0}, step=1)
-        assert console.getvalue().endswith("first\n")  # the console at once
+        assert console.getvalue().endswith("a warning through logging\n")  # the console at once
         assert log_file.read_text(encoding="utf8") == "" and json_file.read_text(encoding="utf8") == ""
-        clock[0] += logs.FLUSH_SECONDS
-        log_line(logger, "second")
-        writers.add_scalars({"loss": 2.0}, step=2)
-        assert log_file.read_text(encoding="utf8").count(" - typedseg - INFO - ") == 2
-        assert len(json_file.read_text(encoding="utf8").splitlines()) == 2
+        held.flush_all()  # what the thread does once a second
+        assert log_file.read_text(encoding="utf8").count(" - typedseg - ") == 2
+        assert json_file.read_text(encoding="utf8") == '{"loss": 1.0, "step": 1}\n'
         log_line(logger, "third")
         writers.add_scalars({"loss": 3.0}, step=3)
     finally:
@@ -137,6 +136,29 @@ def test_the_log_file_and_scalars_json_are_flushed_once_a_second(
         writers.close()
     assert log_file.read_text(encoding="utf8").endswith(" - typedseg - INFO - third\n")  # closing flushes
     assert json_file.read_text(encoding="utf8").splitlines()[-1] == '{"loss": 3.0, "step": 3}'
+    held.flush_all()  # closed files are no longer flushed
+    assert held._flushes == {}
+
+
+def test_the_last_line_reaches_the_disk_without_another_write(tmp_path: Path) -> None:
+    """A run that hangs after a log line (a deadlocked collective) still shows that line in its files."""
+    logger = setup_logger(tmp_path / "run.log", "INFO", stream=io.StringIO())
+    writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
+    try:
+        log_line(logger, "the last line before a hang")
+        writers.add_scalars({"loss": 0.5}, step=7)
+        deadline = time.monotonic() + 10 * flusher.FLUSH_SECONDS
+        while time.monotonic() < deadline:
+            log_text = (tmp_path / "run.log").read_text(encoding="utf8")
+            json_text = (tmp_path / "vis" / "scalars.json").read_text(encoding="utf8")
+            if log_text and json_text:
+                break
+            time.sleep(0.05)
+        assert log_text.endswith("the last line before a hang\n")
+        assert json_text == '{"loss": 0.5, "step": 7}\n'
+    finally:
+        close_logger()
+        writers.close()
 
 
 def test_the_fast_appender_feeds_the_window_after_tensors_were_read() -> None:

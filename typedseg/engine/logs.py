@@ -10,12 +10,14 @@ import logging
 import math
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from typedseg.config.runtime import LogProcessor, TensorboardVisBackend, WandbVisBackend
+from typedseg.engine import flusher
 from typedseg.engine.errors import RunError
 from typedseg.engine.scalars import ScalarLog
 
@@ -37,25 +39,25 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-FLUSH_SECONDS = 1.0
-"""How long a line may wait in the buffer of `<timestamp>.log` or `scalars.json` before it is flushed: a
-flush per log line is a system call every few iterations. Closing flushes everything (the end of a run, an
-error, SIGTERM); a process killed outright (SIGKILL) loses at most this last second of lines there (the
-console is flushed at every line)."""
-
-
 class _RunLogFile(logging.FileHandler):
-    """The run's `<timestamp>.log`, flushed at most once per `FLUSH_SECONDS` (and when closed)."""
+    """The run's `<timestamp>.log`: logging's flush after each record does nothing; the flusher thread flushes
+    once a second (typedseg.engine.flusher), and closing flushes."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, mode="a", encoding="utf8")
-        self._flushed = time.monotonic()
+        self._token = flusher.FLUSHER.register(self._flush_buffer)
 
     def flush(self) -> None:
-        now = time.monotonic()
-        if now - self._flushed >= FLUSH_SECONDS:
-            self._flushed = now
-            super().flush()
+        pass
+
+    def _flush_buffer(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            if self.stream is not None:
+                self.stream.flush()
+
+    def close(self) -> None:
+        flusher.FLUSHER.unregister(self._token)
+        super().close()  # closing the stream flushes it
 
 
 class _LineFormat(logging.Formatter):
@@ -130,7 +132,7 @@ def log_line(logger: logging.Logger, line: str) -> None:
         text = handler.formatter.line(created, logger.name, "INFO", line)  # type: ignore[union-attr]
         with handler.lock:  # type: ignore[union-attr]
             stream.write(text + "\n")
-            handler.flush()  # the log file's flush waits up to FLUSH_SECONDS
+            handler.flush()  # the console's; the log file's is the flusher thread's
 
 
 def close_logger() -> None:
@@ -171,7 +173,8 @@ class ScalarWriters:
                 self.json_path = save_dir / backend.scalar_save_file
                 self.image_dirs.append(save_dir / backend.img_save_dir)
         self._json = self.json_path.open("a", encoding="utf8") if self.json_path else None
-        self._json_flushed = time.monotonic()
+        self._json_lock = threading.Lock()
+        self._json_flush = flusher.FLUSHER.register(self._flush_json) if self._json is not None else None
         self._json_keys: dict[str, str] = {}
         """Each scalar name's JSON text (`"loss"`), made once."""
 
@@ -180,11 +183,9 @@ class ScalarWriters:
 
     def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
         if self._json is not None:
-            self._json.write(self._json_line(scalars, step))
-            now = time.monotonic()
-            if now - self._json_flushed >= FLUSH_SECONDS:
-                self._json_flushed = now
-                self._json.flush()
+            line = self._json_line(scalars, step)
+            with self._json_lock:  # the flusher thread flushes it
+                self._json.write(line)
         if self.tensorboard is not None:
             for name, value in scalars.items():
                 if isinstance(value, (int, float)):
@@ -223,10 +224,19 @@ class ScalarWriters:
 
             self.wandb.log({name: wandb.Image(image_rgb)}, step=step)
 
+    def _flush_json(self) -> None:
+        with self._json_lock:
+            if self._json is not None:
+                self._json.flush()
+
     def close(self) -> None:
-        if self._json is not None:
-            self._json.close()
-            self._json = None
+        if self._json_flush is not None:
+            flusher.FLUSHER.unregister(self._json_flush)
+            self._json_flush = None
+        with self._json_lock:
+            if self._json is not None:
+                self._json.close()
+                self._json = None
         if self.tensorboard is not None:
             self.tensorboard.close()
         if self.wandb is not None:

@@ -480,7 +480,7 @@ class Runner:
                     f"optimizer step, so no weight was changed by it. Lower the lr, add clip_grad, or check the data.",
                 )
             wrapper.update_params(loss)
-            losses["loss"] = loss  # the model's own dict, no copy: RuntimeInfoHook records detached values
+            losses["loss"] = loss  # the model's own dict, no copy: RuntimeInfoHook records its values
             return losses
 
         return step
