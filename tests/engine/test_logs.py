@@ -93,8 +93,14 @@ def test_a_users_handler_or_filter_gets_the_line_through_logging(
     assert console.getvalue().endswith(" - typedseg - INFO - seen by every handler\n")
     logger.removeHandler(collector)
 
-    logger.addFilter(lambda record: "secret" not in record.getMessage())
-    log_line(logger, "a secret line")
+    def no_secrets(record: logging.LogRecord) -> bool:
+        return "secret" not in record.getMessage()
+
+    logger.addFilter(no_secrets)
+    try:
+        log_line(logger, "a secret line")
+    finally:
+        logger.removeFilter(no_secrets)  # the logger outlives the test
     assert "secret" not in console.getvalue()
     logger.setLevel("WARNING")
     log_line(logger, "below the level")
@@ -141,24 +147,95 @@ def test_the_log_file_and_scalars_json_wait_for_the_flusher(
 
 
 def test_the_last_line_reaches_the_disk_without_another_write(tmp_path: Path) -> None:
-    """A run that hangs after a log line (a deadlocked collective) still shows that line in its files."""
-    logger = setup_logger(tmp_path / "run.log", "INFO", stream=io.StringIO())
+    """A run that hangs after a log line (a deadlocked collective) still shows that line in its files, and on
+    the console when it came right after another one (gathered there)."""
+    console = io.StringIO()
+    logger = setup_logger(tmp_path / "run.log", "INFO", stream=console)
     writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
     try:
+        log_line(logger, "one line before the last")
         log_line(logger, "the last line before a hang")
         writers.add_scalars({"loss": 0.5}, step=7)
         deadline = time.monotonic() + 10 * flusher.FLUSH_SECONDS
         while time.monotonic() < deadline:
             log_text = (tmp_path / "run.log").read_text(encoding="utf8")
             json_text = (tmp_path / "vis" / "scalars.json").read_text(encoding="utf8")
-            if log_text and json_text:
+            if log_text and json_text and console.getvalue().count("\n") == 2:
                 break
             time.sleep(0.05)
         assert log_text.endswith("the last line before a hang\n")
         assert json_text == '{"loss": 0.5, "step": 7}\n'
+        assert console.getvalue().endswith("the last line before a hang\n")
     finally:
         close_logger()
         writers.close()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _console_messages(console: io.StringIO) -> list[str]:
+    return [
+        line.split(" - INFO - ", 1)[-1].split(" - WARNING - ", 1)[-1]
+        for line in console.getvalue().splitlines()
+    ]
+
+
+def test_console_lines_that_come_fast_are_gathered_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = flusher.PeriodicFlusher(flusher.FLUSH_SECONDS, start=False)
+    monkeypatch.setattr(flusher, "FLUSHER", held)
+    console, clock = io.StringIO(), _Clock()
+    logger = setup_logger(tmp_path / "run.log", "INFO", stream=console)
+    handler: Any = logger.handlers[0]
+    handler.clock = clock
+    writes: list[str] = []
+    write = console.write
+
+    def counted_write(text: str) -> int:
+        writes.append(text)
+        return write(text)
+
+    monkeypatch.setattr(console, "write", counted_write)
+    try:
+        log_line(logger, "a")  # the console was quiet: written at once
+        clock.now += 0.01
+        log_line(logger, "b")  # 10 ms later: gathered
+        clock.now += 0.01
+        log_line(logger, "c")
+        assert _console_messages(console) == ["a"]
+        logger.warning("w")  # another record: the gathered lines first, then it
+        assert _console_messages(console) == ["a", "b", "c", "w"]
+        clock.now += 0.05
+        log_line(logger, "d")  # 70 ms after the last line written at once: gathered
+        clock.now += 0.03
+        log_line(logger, "e")  # 100 ms after it: written, with d before it, in one write
+        assert _console_messages(console) == ["a", "b", "c", "w", "d", "e"]
+        assert writes[-1].count("\n") == 2
+        clock.now += 0.5
+        log_line(logger, "f")  # slow lines are each written at once
+        clock.now += 0.5
+        log_line(logger, "g")
+        assert _console_messages(console)[-2:] == ["f", "g"]
+        clock.now += 0.01
+        log_line(logger, "h")
+        assert _console_messages(console)[-1] == "g"
+        held.flush_all()  # the flusher thread's tick writes what waits
+        assert _console_messages(console)[-1] == "h"
+        held.flush_all()  # nothing waits: nothing written
+        clock.now += 0.01
+        log_line(logger, "i")
+    finally:
+        close_logger()  # closing writes what waits
+    assert _console_messages(console) == list("abcwdefghi")
+    log_lines = (tmp_path / "run.log").read_text(encoding="utf8").splitlines()
+    assert [line.rsplit(" - ", 1)[-1] for line in log_lines] == list("abcwdefghi")  # the file has every line
 
 
 def test_the_fast_appender_feeds_the_window_after_tensors_were_read() -> None:

@@ -4,7 +4,8 @@ A flush per log line is a system call every few iterations of training. `<timest
 are written into their buffers, and a daemon thread flushes whatever waits there every `FLUSH_SECONDS`: the
 last lines reach the disk within a second even when the run then hangs (a deadlocked collective is when one
 reads them), closing a file flushes it, and a process killed outright (SIGKILL) loses at most the last second
-of lines there. The console is not buffered this way: it is flushed at every line.
+of lines there. The console's train lines are written at once unless they come faster than ten a second; those
+gathered meanwhile are written by the next line, any other record, or this thread (typedseg.engine.logs).
 """
 
 from __future__ import annotations

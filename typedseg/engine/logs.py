@@ -24,19 +24,73 @@ from typedseg.engine.scalars import ScalarLog
 LOGGER_NAME = "typedseg"
 
 
-class _Console(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever sys.stdout is at the time (rich's progress bar redirects it while it runs)."""
+CONSOLE_GATHER_SECONDS = 0.1
+"""Train lines that come sooner than this after the console's last write are gathered and written together."""
 
-    def __init__(self) -> None:
-        super().__init__(sys.stdout)
+
+class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+    """The console (sys.stdout as it is at the time: rich's progress bar redirects it while it runs).
+
+    A train line is written at once when the console has been quiet for `CONSOLE_GATHER_SECONDS`. Lines that come
+    faster (hundreds a second when an iteration takes microseconds) are gathered and written together by the next
+    line that comes after such a pause, by any other record, by the flusher thread within a second, or on close:
+    one write to a pipe or terminal instead of one per line, as tqdm's `mininterval` limits its bar. Nothing a
+    person could read is held back: they are lines that come faster than anyone reads them.
+    """
+
+    clock: Callable[[], float] = time.monotonic
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._fixed = stream
+        super().__init__(stream)
+        self._pending: list[str] = []
+        self._written_at = -math.inf
+        self._token = flusher.FLUSHER.register(self.flush)
 
     @property
     def stream(self) -> TextIO:
-        return sys.stdout
+        return self._fixed if self._fixed is not None else sys.stdout
 
     @stream.setter
     def stream(self, value: TextIO) -> None:
         pass
+
+    def write_line(self, text: str) -> None:
+        """A formatted train line (`log_line`'s direct path): written now, or gathered while lines come fast."""
+        now = self.clock()
+        with self.lock:  # type: ignore[union-attr]
+            self._pending.append(text)
+            if now - self._written_at >= CONSOLE_GATHER_SECONDS:
+                self._write_pending()
+                self._written_at = now
+
+    def _write_pending(self) -> None:
+        """The gathered lines, in one write, then a flush (the handler's lock held)."""
+        if self._pending:
+            stream = self.stream
+            stream.write("\n".join(self._pending) + "\n")
+            self._pending.clear()
+            stream.flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._write_pending()  # any other record follows the lines gathered before it
+        super().emit(record)
+
+    def flush(self) -> None:
+        """Writes the gathered lines (the flusher thread's call, logging's at exit) and flushes the stream."""
+        with self.lock:  # type: ignore[union-attr]
+            self._write_pending()
+            stream = self.stream
+            if stream is not None and hasattr(stream, "flush"):
+                stream.flush()
+
+    def close(self) -> None:
+        flusher.FLUSHER.unregister(self._token)
+        try:
+            self.flush()
+        except (OSError, ValueError):  # a console already closed (a pipe whose reader left)
+            pass
+        super().close()
 
 
 class _RunLogFile(logging.FileHandler):
@@ -90,7 +144,7 @@ def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> lo
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
-    console: logging.Handler = logging.StreamHandler(stream) if stream is not None else _Console()
+    console = _Console(stream)
     console.setFormatter(_LineFormat("%m/%d %H:%M:%S"))
     logger.addHandler(console)
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +158,7 @@ def _writes_directly(handler: logging.Handler) -> bool:
     """Whether `handler` is one `setup_logger` made, unchanged: a stream handler with the run's format, no
     filter, a level that lets INFO through, and logging's own emit."""
     return (
-        type(handler).emit in (logging.StreamHandler.emit, logging.FileHandler.emit)
+        type(handler).emit in (logging.StreamHandler.emit, logging.FileHandler.emit, _Console.emit)
         and isinstance(handler, logging.StreamHandler)
         and isinstance(handler.formatter, _LineFormat)
         and not handler.filters
@@ -116,10 +170,10 @@ def _writes_directly(handler: logging.Handler) -> bool:
 def log_line(logger: logging.Logger, line: str) -> None:
     """An INFO line, written every few iterations (the train log line), as cheaply as logging allows.
 
-    To the run's own handlers it is written directly: the same text, under the handler's lock, then the
-    handler's flush, as logging would, without building a LogRecord and dispatching it (most of its cost). Any other
-    handler, or a filter, sends it through logging, without the caller lookup `Logger.info` makes (the run's
-    formats name no source file or line)."""
+    To the run's own handlers it is written directly: the same text, under the handler's lock, as logging would,
+    without building a LogRecord and dispatching it (most of its cost); the console gathers lines that come
+    faster than ten a second (`_Console`). Any other handler, or a filter, sends it through logging, without the
+    caller lookup `Logger.info` makes (the run's formats name no source file or line)."""
     if not logger.isEnabledFor(logging.INFO):
         return
     handlers = logger.handlers
@@ -128,11 +182,14 @@ def log_line(logger: logging.Logger, line: str) -> None:
         return
     created = time.time()
     for handler in handlers:
-        stream: Any = handler.stream  # type: ignore[attr-defined]
         text = handler.formatter.line(created, logger.name, "INFO", line)  # type: ignore[union-attr]
+        if type(handler) is _Console:
+            handler.write_line(text)  # written now, or gathered while lines come faster than 10 a second
+            continue
+        stream: Any = handler.stream  # type: ignore[attr-defined]
         with handler.lock:  # type: ignore[union-attr]
             stream.write(text + "\n")
-            handler.flush()  # the console's; the log file's is the flusher thread's
+            handler.flush()  # the log file's does nothing: the flusher thread's is the one that does
 
 
 def close_logger() -> None:
