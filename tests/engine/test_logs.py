@@ -36,6 +36,7 @@ LINES: list[dict[str, Any]] = [
     {"flag": True, "name": 'a "quoted" \\ name', "none": None, "list": [1, 2]},
     {"numpy": __import__("numpy").float32(0.5).item(), 'odd "key"\n': 1.5, "ünï": 2.0},
     {"step": 3, "loss": 1.0},  # a scalar named step: json.dumps' dict merge decides
+    {"a{b}": 1.0, "}{": 2, "{0}": 0.5, "{{x}}": -1.5},  # braces in names are not template fields
 ]
 
 
@@ -43,10 +44,26 @@ LINES: list[dict[str, Any]] = [
 def test_a_scalars_json_line_is_what_json_dumps_writes(tmp_path: Path, scalars: dict[str, Any]) -> None:
     writers = ScalarWriters(tmp_path, (LocalVisBackend(),))
     writers.add_scalars(scalars, step=7)
-    writers.add_scalars(scalars, step=8)  # the second line uses the names' kept JSON text
+    writers.add_scalars(scalars, step=8)  # the second line uses the template made for these names
     writers.close()
     lines = (tmp_path / "scalars.json").read_text(encoding="utf8").splitlines()
     assert lines == [json.dumps({**scalars, "step": 7}), json.dumps({**scalars, "step": 8})]
+
+
+def test_each_set_of_names_has_its_own_scalars_json_template(tmp_path: Path) -> None:
+    writers = ScalarWriters(tmp_path, (LocalVisBackend(),))
+    steps = [
+        ({"lr": 0.1, "loss": 2.0}, 1),
+        ({"lr": 0.1, "loss": 2.0, "memory": 512}, 2),  # one more name
+        ({"loss": 1.5, "lr": 0.05}, 3),  # the same names in another order
+        ({"lr": 0.01, "loss": math.nan}, 4),  # a value json writes its own way, with names seen before
+        ({"lr": 0.01, "loss": 1.0}, 5),
+    ]
+    for scalars, step in steps:
+        writers.add_scalars(scalars, step=step)
+    writers.close()
+    lines = (tmp_path / "scalars.json").read_text(encoding="utf8").splitlines()
+    assert lines == [json.dumps({**scalars, "step": step}) for scalars, step in steps]
 
 
 @pytest.fixture
@@ -304,6 +321,34 @@ TRAIN_LINES: list[tuple[LogProcessor, dict[str, float], dict[str, Any], str]] = 
         "Iter(train) [1/8]  train/lr: 1.0000e-02  eta: 0:00:03  time: 0.1000  data_time: 0.0100  train/loss: 1.0000",
     ),
 ]
+
+
+def test_each_set_of_names_has_its_own_train_line_layout() -> None:
+    formatter = LineFormatter(LogProcessor(by_epoch=False))
+    where: dict[str, Any] = {
+        "max_iters": 100,
+        "epoch": 0,
+        "max_epochs": 1,
+        "loader_length": 0,
+        "memory": None,
+    }
+    first = {"lr": 0.01, "time": 0.2, "data_time": 0.1, "loss": 1.0}
+    braces = {"lr": 0.01, "time": 0.2, "data_time": 0.1, "loss": 1.0, "a{0}b": 2.0, "{}": 3.0}
+    assert formatter.train_line(dict(first), it=9, batch_idx=9, eta=5.0, **where) == (
+        "Iter(train) [ 10/100]  lr: 1.0000e-02  eta: 0:00:05  time: 0.2000  data_time: 0.1000  loss: 1.0000"
+    )
+    assert formatter.train_line(dict(braces), it=19, batch_idx=19, eta=None, **where) == (
+        "Iter(train) [ 20/100]  lr: 1.0000e-02  time: 0.2000  data_time: 0.1000  loss: 1.0000  a{0}b: 2.0000  "
+        "{}: 3.0000"
+    )
+    assert formatter.train_line({**first, "loss": 0.5}, it=29, batch_idx=29, eta=4000.0, **where) == (
+        "Iter(train) [ 30/100]  lr: 1.0000e-02  eta: 1:06:40  time: 0.2000  data_time: 0.1000  loss: 0.5000"
+    )
+    with_memory = {**where, "memory": 77}
+    assert formatter.train_line(dict(first), it=39, batch_idx=39, eta=1.0, **with_memory) == (
+        "Iter(train) [ 40/100]  lr: 1.0000e-02  eta: 0:00:01  time: 0.2000  data_time: 0.1000  memory: 77  "
+        "loss: 1.0000"
+    )
 
 
 @pytest.mark.parametrize(("cfg", "tag", "where", "expected"), TRAIN_LINES)

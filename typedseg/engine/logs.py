@@ -232,8 +232,8 @@ class ScalarWriters:
         self._json = self.json_path.open("a", encoding="utf8") if self.json_path else None
         self._json_lock = threading.Lock()
         self._json_flush = flusher.FLUSHER.register(self._flush_json) if self._json is not None else None
-        self._json_keys: dict[str, str] = {}
-        """Each scalar name's JSON text (`"loss"`), made once."""
+        self._json_templates: dict[tuple[str, ...], str] = {}
+        """A scalars.json line's format template per set of names."""
 
     def add_config(self, text: str, name: str) -> None:
         (self.vis_dir / name).write_text(text, encoding="utf8")
@@ -251,20 +251,27 @@ class ScalarWriters:
             self.wandb.log(dict(scalars), step=step)
 
     def _json_line(self, scalars: Mapping[str, Any], step: int) -> str:
-        """`json.dumps({**scalars, "step": step})` and a newline, built from each name's JSON text (kept) and
-        each number's repr (what json writes for a finite float or an int): a line is written every few
-        iterations. Anything else goes through json."""
-        keys, parts = self._json_keys, []
-        for name, value in scalars.items():
+        """`json.dumps({**scalars, "step": step})` and a newline, from a template made once per set of names (a
+        run logs the same names at every line) filled with each number's repr, which is what json writes for a
+        finite float or an int. Anything else goes through json."""
+        values = scalars.values()
+        for value in values:
             kind = type(value)
-            if not ((kind is float and math.isfinite(value)) or kind is int) or name == "step":
+            if not ((kind is float and math.isfinite(value)) or kind is int):
                 return json.dumps({**scalars, "step": step}) + "\n"
-            key = keys.get(name)
-            if key is None:
-                key = keys[name] = json.dumps(name)
-            parts.append(f"{key}: {value!r}")
-        parts.append(f'"step": {int(step)}')
-        return "{" + ", ".join(parts) + "}\n"
+        names = tuple(scalars)
+        template = self._json_templates.get(names)
+        if template is None:
+            if "step" in names:  # json.dumps' dict merge decides where it goes
+                return json.dumps({**scalars, "step": step}) + "\n"
+            parts = [
+                json.dumps(name).replace("{", "{{").replace("}", "}}") + f": {{{i}!r}}"
+                for i, name in enumerate(names)
+            ]
+            template = self._json_templates[names] = (
+                "{{" + ", ".join([*parts, f'"step": {{{len(names)}}}']) + "}}\n"
+            )
+        return template.format(*values, int(step))
 
     def add_image(self, name: str, image_rgb: Any, step: int) -> None:
         """An (H, W, 3) uint8 RGB drawing: `<img_save_dir>/<name>_<step>.png` (LocalVisBackend), a TensorBoard
@@ -312,6 +319,8 @@ class LineFormatter:
         self._number: Callable[[float], str] = f"{{:.{cfg.num_digits}f}}".format
         self._exponent: Callable[[float], str] = f"{{:.{cfg.num_digits}e}}".format
         self._time_key, self._data_time_key = self._key("train", "time"), self._key("train", "data_time")
+        self._templates: dict[tuple[tuple[str, ...], bool, bool], str] = {}
+        """The train line's format template per (names, timing, memory)."""
 
     @property
     def totals_needed(self) -> frozenset[str]:
@@ -361,33 +370,46 @@ class LineFormatter:
         eta: float | None,
         memory: int | None,
     ) -> str:
-        """`Iter(train) [ 50/1000]  lr: ...  eta: ...  time: ...  data_time: ...  memory: ...  loss: ...`."""
+        """`Iter(train) [ 50/1000]  lr: ...  eta: ...  time: ...  data_time: ...  memory: ...  loss: ...`.
+
+        The numbers are formatted by one `str.format` call with a template made once per set of names (a run
+        logs the same names at every line)."""
         if self.cfg.by_epoch:
             width = len(str(loader_length))
             epoch_text = f"[{epoch + 1}]".rjust(len(str(max_epochs)) + 3)
             head = f"Epoch(train){epoch_text}[{str(batch_idx + 1).rjust(width)}/{loader_length}]  "
         else:
             head = f"Iter(train) [{str(it + 1).rjust(len(str(max_iters)))}/{max_iters}]  "
-        # One pass over the values: the lrs first, then eta, time and data_time (when the timer has run), the
-        # memory, and the rest in their order.
-        time_key, data_key, number = self._time_key, self._data_time_key, self._number
-        timing = eta is not None and time_key in tag and data_key in tag
+        timing = eta is not None and self._time_key in tag and self._data_time_key in tag
+        shape = (tuple(tag), timing, memory is not None)
+        template = self._templates.get(shape)
+        if template is None:
+            template = self._templates[shape] = self._train_template(*shape)
+        eta_text = str(datetime.timedelta(seconds=int(eta))) if timing and eta is not None else ""
+        return template.format(*tag.values(), head, eta_text, memory)
+
+    def _train_template(self, names: tuple[str, ...], timing: bool, memory: bool) -> str:
+        """The line's layout for these names, as a format template over `(*values, head, eta, memory)`: the lrs
+        first, then eta, time and data_time (when the timer has run), the memory, and the rest in their order."""
+        count, digits = len(names), self.cfg.num_digits
+        time_key, data_key = self._time_key, self._data_time_key
         lrs: list[str] = []
         others: list[str] = []
-        for name, value in tag.items():
+        for index, name in enumerate(names):
+            label = name.replace("{", "{{").replace("}", "}}")
             if name.endswith("lr"):
-                lrs.append(f"{name}: {self._exponent(value)}")
+                lrs.append(f"{label}: {{{index}:.{digits}e}}")
             elif not (timing and name in (time_key, data_key)):
-                others.append(f"{name}: {number(value)}")
-        line = head + " ".join(lrs) + "  "
-        if eta is not None and timing:
-            line += (
-                f"eta: {datetime.timedelta(seconds=int(eta))}  time: {number(tag[time_key])}  "
-                f"data_time: {number(tag[data_key])}  "
+                others.append(f"{label}: {{{index}:.{digits}f}}")
+        template = f"{{{count}}}" + " ".join(lrs) + "  "
+        if timing:
+            template += (
+                f"eta: {{{count + 1}}}  time: {{{names.index(time_key)}:.{digits}f}}  "
+                f"data_time: {{{names.index(data_key)}:.{digits}f}}  "
             )
-        if memory is not None:
-            line += f"memory: {memory}  "
-        return line + "  ".join(others)
+        if memory:
+            template += f"memory: {{{count + 2}}}  "
+        return template + "  ".join(others)
 
     def eval_line(self, mode: str, tag: Mapping[str, float], *, epoch: int, loader_length: int) -> str:
         """The line after a validation/test epoch: the metrics, then time and data_time."""
