@@ -15,7 +15,13 @@ more rounds to compare engines within a few microseconds). The "no log lines" ar
 interval set to the whole run: the cost of MMEngine's log line every 10 iterations is the difference between the
 two typedseg rows. MMEngine runs from the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
 
+On a shared machine wall time varies by +-30% between processes, more than the engines differ; `--instructions`
+counts instead the instructions each arm executes per iteration (valgrind's cachegrind, the difference between a
+run of --iters and one of twice as many), which repeats to 0.01%. It counts work, not cache misses or system calls,
+and the console's gathering of fast lines does not happen there (an iteration takes 50 times longer under valgrind).
+
     python bench/bench_engine.py [--iters 400] [--rounds 3] [--warmup 50]
+    python bench/bench_engine.py --instructions [--iters 400]
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ORACLE_PYTHON = os.environ.get("ORACLE_PYTHON", "/work/oracle-venv/bin/python")
@@ -289,11 +298,65 @@ def run_arm(python: str, source: str, iters: int, warmup: int, *extra: str) -> d
     }
 
 
+def count_instructions(python: str, source: str, iters: int, *extra: str) -> int:
+    """Instructions one run of an arm executes (valgrind's cachegrind, no cache simulation)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(source)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the same imports in every run: compiled once, then read
+    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    done = subprocess.run(
+        [*valgrind, python, handle.name, str(iters), "0", *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    os.unlink(handle.name)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"{python} arm failed under valgrind:\n{done.stderr[-3000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def instructions(arms: dict[str, tuple[str, str, tuple[str, ...]]], iters: int) -> None:
+    """Instructions per iteration of each arm: a run of 2 * iters minus a run of iters, over iters."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind).")
+    if "MMEngine 0.10.7" in arms:  # its baseline: the raw loop on the oracle venv's own torch
+        arms = {**arms, "raw loop (oracle venv)": (ORACLE_PYTHON, RAW, ())}
+    for python, source, extra in arms.values():  # once outside valgrind: the imports' bytecode is cached
+        run_arm(python, source, 20, 0, *extra)
+    jobs = [(name, length) for name in arms for length in (iters, 2 * iters)]
+
+    def count(job: tuple[str, int]) -> int:
+        python, source, extra = arms[job[0]]
+        return count_instructions(python, source, job[1], *extra)
+
+    with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
+        counts = dict(zip(jobs, pool.map(count, jobs), strict=True))
+    per_iter = {name: (counts[(name, 2 * iters)] - counts[(name, iters)]) / iters for name in arms}
+    print(
+        f"instructions per iteration (valgrind cachegrind: a run of {2 * iters} iterations minus one of {iters}); "
+        "overhead against the raw loop on the same interpreter"
+    )
+    print(f"{'arm':<24}{'instr/iter':>12}{'overhead':>11}{'x raw':>7}")
+    for name in arms:
+        oracle = name in ("MMEngine 0.10.7", "raw loop (oracle venv)")
+        base = per_iter["raw loop (oracle venv)" if oracle else "raw loop"]
+        print(
+            f"{name:<24}{per_iter[name]:>12,.0f}{per_iter[name] - base:>11,.0f}{per_iter[name] / base:>7.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iters", type=int, default=400)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions per iteration under valgrind instead"
+    )
     args = parser.parse_args()
     arms: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "raw loop": (sys.executable, RAW, ()),
@@ -302,6 +365,9 @@ def main() -> None:
     }
     if Path(ORACLE_PYTHON).exists():
         arms["MMEngine 0.10.7"] = (ORACLE_PYTHON, MMENGINE, ())
+    if args.instructions:
+        instructions(arms, args.iters)
+        return
     results: dict[str, list[dict[str, float]]] = {name: [] for name in arms}
     for _ in range(args.rounds):
         for name, (python, source, extra) in arms.items():
