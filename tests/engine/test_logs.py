@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import re
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,6 +254,30 @@ def test_console_lines_that_come_fast_are_gathered_in_order(
     assert _console_messages(console) == list("abcwdefghi")
     log_lines = (tmp_path / "run.log").read_text(encoding="utf8").splitlines()
     assert [line.rsplit(" - ", 1)[-1] for line in log_lines] == list("abcwdefghi")  # the file has every line
+
+
+def test_a_console_that_is_gone_does_not_stop_training(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`typedseg run cfg.py | head`: once head has left, writing to the console fails; the run goes on and the
+    log file keeps every line."""
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    logger = setup_logger(tmp_path / "run.log", "INFO", stream=Gone())
+    errors = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", errors)
+    try:
+        log_line(logger, "first")
+        log_line(logger, "second")  # gathered, then lost on close
+        logger.info("through logging")  # logging would print a traceback for each such record
+    finally:
+        close_logger()
+    log_lines = (tmp_path / "run.log").read_text(encoding="utf8").splitlines()
+    assert [line.rsplit(" - ", 1)[-1] for line in log_lines] == ["first", "second", "through logging"]
+    assert errors.getvalue() == ""
 
 
 def test_the_fast_appender_feeds_the_window_after_tensors_were_read() -> None:

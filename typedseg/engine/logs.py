@@ -65,16 +65,27 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
                 self._written_at = now
 
     def _write_pending(self) -> None:
-        """The gathered lines, in one write, then a flush (the handler's lock held)."""
+        """The gathered lines, in one write, then a flush (the handler's lock held). A console that is gone (a
+        pipe whose reader left, a closed stream) loses them and training goes on: the log file keeps every line."""
         if self._pending:
-            stream = self.stream
-            stream.write("\n".join(self._pending) + "\n")
+            text = "\n".join(self._pending) + "\n"
             self._pending.clear()
-            stream.flush()
+            try:
+                stream = self.stream
+                stream.write(text)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
 
     def emit(self, record: logging.LogRecord) -> None:
         self._write_pending()  # any other record follows the lines gathered before it
         super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        """A console that is gone (`typedseg run cfg.py | head`) is no error worth a traceback per record."""
+        if isinstance(sys.exc_info()[1], (OSError, ValueError)):
+            return
+        super().handleError(record)
 
     def flush(self) -> None:
         """Writes the gathered lines (the flusher thread's call, logging's at exit) and flushes the stream."""
