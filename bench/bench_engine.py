@@ -17,8 +17,11 @@ two typedseg rows. MMEngine runs from the oracle venv (ORACLE_PYTHON, default /w
 
 On a shared machine wall time varies by +-30% between processes, more than the engines differ; `--instructions`
 counts instead the instructions each arm executes per iteration (valgrind's cachegrind, the difference between a
-run of --iters and one of twice as many), which repeats to 0.01%. It counts work, not cache misses or system calls,
-and the console's gathering of fast lines does not happen there (an iteration takes 50 times longer under valgrind).
+run of --iters and one of twice as many). The count repeats to a few instructions for the same files in the same
+place, but anything that shifts the memory layout (other code, another checkout path, another argument) moves it
+by up to 1.5% (12k instructions per iteration was seen for the same code in two folders): it separates engines,
+not small changes to one. It counts work, not cache misses or system calls, and the console's gathering of fast
+lines does not happen there (an iteration takes 50 times longer under valgrind).
 
     python bench/bench_engine.py [--iters 400] [--rounds 3] [--warmup 50]
     python bench/bench_engine.py --instructions [--iters 400]
@@ -275,10 +278,14 @@ print(summary(marks["iter0"], warmup))
 )
 
 
-def run_arm(python: str, source: str, iters: int, warmup: int, *extra: str) -> dict[str, float]:
+def run_arm(
+    python: str, source: str, iters: int, warmup: int, *extra: str, cache_bytecode: bool = False
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
         handle.write(source)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    if cache_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.time()
     done = subprocess.run(
         [python, handle.name, str(iters), str(warmup), *extra],
@@ -325,8 +332,8 @@ def instructions(arms: dict[str, tuple[str, str, tuple[str, ...]]], iters: int) 
         raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind).")
     if "MMEngine 0.10.7" in arms:  # its baseline: the raw loop on the oracle venv's own torch
         arms = {**arms, "raw loop (oracle venv)": (ORACLE_PYTHON, RAW, ())}
-    for python, source, extra in arms.values():  # once outside valgrind: the imports' bytecode is cached
-        run_arm(python, source, 20, 0, *extra)
+    for python, source, extra in arms.values():  # once outside valgrind: the imports' bytecode is cached, so
+        run_arm(python, source, 20, 0, *extra, cache_bytecode=True)  # no counted run compiles a module
     jobs = [(name, length) for name in arms for length in (iters, 2 * iters)]
 
     def count(job: tuple[str, int]) -> int:

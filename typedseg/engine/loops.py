@@ -136,12 +136,14 @@ class TrainLoop:
             self.state.model.train()
 
     def _run_iter(self, batch: Any) -> None:
-        state, call = self.state, self.hooks.call
+        state, handlers = self.state, self.hooks.by_event
         state.batch = batch
-        call("before_train_iter", state)
+        for handler in handlers["before_train_iter"]:  # `Hooks.call`'s loop, without its frame
+            handler(state)
         state.outputs = self.step(batch)
         if state.outputs is not None:  # None: a non-finite step that was skipped
-            call("after_train_iter", state)
+            for handler in handlers["after_train_iter"]:
+                handler(state)
         state.batch = state.outputs = state.loss_value = None
 
 

@@ -75,7 +75,8 @@ class Hooks:
 
     def __init__(self, hooks: Iterable[tuple[object, int]] = ()) -> None:
         self.entries: list[tuple[int, int, object]] = []
-        self._calls: dict[str, list[Callable[[RunState], None]]] = {event: [] for event in EVENTS}
+        self.by_event: dict[str, list[Callable[[RunState], None]]] = {event: [] for event in EVENTS}
+        """Per event, its handlers in order (the train loops read it directly, twice an iteration)."""
         for hook, priority in hooks:
             self.add(hook, priority)
 
@@ -83,17 +84,17 @@ class Hooks:
         self.entries.append((priority, len(self.entries), hook))
         self.entries.sort(key=lambda entry: (entry[0], entry[1]))
         for event in EVENTS:
-            self._calls[event] = [getattr(h, event) for _, _, h in self.entries if overrides(h, event)]
+            self.by_event[event] = [getattr(h, event) for _, _, h in self.entries if overrides(h, event)]
 
     @property
     def hooks(self) -> list[object]:
         return [hook for _, _, hook in self.entries]
 
     def handlers(self, event: str) -> list[Callable[[RunState], None]]:
-        return self._calls[event]
+        return self.by_event[event]
 
     def call(self, event: str, state: RunState) -> None:
-        for handler in self._calls[event]:
+        for handler in self.by_event[event]:
             handler(state)
 
     def by_stage(self) -> list[tuple[str, list[tuple[str, int]]]]:

@@ -82,7 +82,7 @@ class PlainGroups:
 
 
 class ParamScheduler:
-    """One scheduler over one param-group key. Subclasses give the chained update of `_values`."""
+    """One scheduler over one param-group key. Subclasses give the chained update in `_values` (or `_apply`)."""
 
     need_val_args = False
     """True for ReduceOnPlateau, which is also stepped with the validation metrics (MMEngine's attribute)."""
@@ -132,11 +132,15 @@ class ParamScheduler:
         self.global_step += 1
         if self.begin <= self.global_step < self.end:
             self.last_step += 1
-            groups, param = self.target.param_groups, self.param
-            for group, value in zip(groups, self._values(groups), strict=True):
-                group[param] = value
+            self._apply(self.target.param_groups)
         if self.use_betas:
             self._sync_betas()
+
+    def _apply(self, groups: list[Group]) -> None:
+        """Write this step's values into the groups."""
+        param = self.param
+        for group, value in zip(groups, self._values(groups), strict=True):
+            group[param] = value
 
     def _sync_betas(self) -> None:
         for group in self.target.param_groups:
@@ -259,17 +263,18 @@ class PolyScheduler(ParamScheduler):
         self.total_iters = window["end"] - window["begin"] - 1
         super().__init__(target, param, **window)
 
-    def _values(self, groups: list[Group]) -> list[float]:
+    def _apply(self, groups: list[Group]) -> None:
+        # In place, without a list of values: the common schedule of segmentation runs, stepped every iteration.
         if self.last_step == 0:
-            return self._current(groups)
+            return
         ratio = (1 - 1 / (self.total_iters - self.last_step + 1)) ** self.power
         param, eta_min, eta_min_ratio = self.param, self.eta_min, self.eta_min_ratio
         if eta_min_ratio is None:
-            return [(group[param] - eta_min) * ratio + eta_min for group in groups]
-        return [
-            (group[param] - base * eta_min_ratio) * ratio + base * eta_min_ratio
-            for base, group in zip(self.base_values, groups, strict=True)
-        ]
+            for group in groups:
+                group[param] = (group[param] - eta_min) * ratio + eta_min
+            return
+        for base, group in zip(self.base_values, groups, strict=True):
+            group[param] = (group[param] - base * eta_min_ratio) * ratio + base * eta_min_ratio
 
 
 class CosineAnnealingScheduler(ParamScheduler):
