@@ -278,23 +278,29 @@ print(summary(marks["iter0"], warmup))
 )
 
 
+def run_script(
+    python: str, source: str, args: list[str], *, prefix: tuple[str, ...] = (), cache_bytecode: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run `source` as a script the way every arm runs: one torch thread, this checkout importable, hashes fixed.
+    `cache_bytecode` lets the imports' bytecode be written even where PYTHONDONTWRITEBYTECODE is set."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(source)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"}
+    if cache_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    try:
+        return subprocess.run(
+            [*prefix, python, handle.name, *args], capture_output=True, text=True, env=env, check=False
+        )
+    finally:
+        os.unlink(handle.name)
+
+
 def run_arm(
     python: str, source: str, iters: int, warmup: int, *extra: str, cache_bytecode: bool = False
 ) -> dict[str, float]:
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
-        handle.write(source)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    if cache_bytecode:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.time()
-    done = subprocess.run(
-        [python, handle.name, str(iters), str(warmup), *extra],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    os.unlink(handle.name)
+    done = run_script(python, source, [str(iters), str(warmup), *extra], cache_bytecode=cache_bytecode)
     if done.returncode != 0:
         raise SystemExit(f"{python} arm failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -305,21 +311,12 @@ def run_arm(
     }
 
 
+VALGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
+
+
 def count_instructions(python: str, source: str, iters: int, *extra: str) -> int:
     """Instructions one run of an arm executes (valgrind's cachegrind, no cache simulation)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
-        handle.write(source)
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the same imports in every run: compiled once, then read
-    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-    done = subprocess.run(
-        [*valgrind, python, handle.name, str(iters), "0", *extra],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    os.unlink(handle.name)
+    done = run_script(python, source, [str(iters), "0", *extra], prefix=VALGRIND, cache_bytecode=True)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"{python} arm failed under valgrind:\n{done.stderr[-3000:]}")

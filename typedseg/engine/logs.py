@@ -61,24 +61,12 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
         with self.lock:  # type: ignore[union-attr]
             self._pending.append(text)
             if now - self._written_at >= CONSOLE_GATHER_SECONDS:
-                self._write_pending()
+                self.flush()
                 self._written_at = now
 
-    def _write_pending(self) -> None:
-        """The gathered lines, in one write, then a flush (the handler's lock held). A console that is gone (a
-        pipe whose reader left, a closed stream) loses them and training goes on: the log file keeps every line."""
-        if self._pending:
-            text = "\n".join(self._pending) + "\n"
-            self._pending.clear()
-            try:
-                stream = self.stream
-                stream.write(text)
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-
     def emit(self, record: logging.LogRecord) -> None:
-        self._write_pending()  # any other record follows the lines gathered before it
+        if self._pending:
+            self.flush()  # any other record follows the lines gathered before it
         super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
@@ -88,19 +76,24 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
         super().handleError(record)
 
     def flush(self) -> None:
-        """Writes the gathered lines (the flusher thread's call, logging's at exit) and flushes the stream."""
+        """Writes the gathered lines in one write and flushes the stream (a line that is due, another record,
+        the flusher thread, close, logging at exit). A console that is gone (a pipe whose reader left, a closed
+        stream) loses them and training goes on: the log file keeps every line."""
         with self.lock:  # type: ignore[union-attr]
-            self._write_pending()
-            stream = self.stream
-            if stream is not None and hasattr(stream, "flush"):
-                stream.flush()
+            text = "\n".join(self._pending) + "\n" if self._pending else ""
+            self._pending.clear()
+            try:
+                stream = self.stream
+                if text:
+                    stream.write(text)
+                if stream is not None and hasattr(stream, "flush"):
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
 
     def close(self) -> None:
         flusher.FLUSHER.unregister(self._token)
-        try:
-            self.flush()
-        except (OSError, ValueError):  # a console already closed (a pipe whose reader left)
-            pass
+        self.flush()
         super().close()
 
 
@@ -210,6 +203,11 @@ def close_logger() -> None:
         handler.close()
 
 
+def _literal(text: str) -> str:
+    """`text` as literal text inside a `str.format` template (its braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 class ScalarWriters:
     """Where logged scalars go besides the console: scalars.json lines, TensorBoard, Weights & Biases."""
 
@@ -275,10 +273,7 @@ class ScalarWriters:
         if template is None:
             if "step" in names:  # json.dumps' dict merge decides where it goes
                 return json.dumps({**scalars, "step": step}) + "\n"
-            parts = [
-                json.dumps(name).replace("{", "{{").replace("}", "}}") + f": {{{i}!r}}"
-                for i, name in enumerate(names)
-            ]
+            parts = [_literal(json.dumps(name)) + f": {{{i}!r}}" for i, name in enumerate(names)]
             template = self._json_templates[names] = (
                 "{{" + ", ".join([*parts, f'"step": {{{len(names)}}}']) + "}}\n"
             )
@@ -407,7 +402,7 @@ class LineFormatter:
         lrs: list[str] = []
         others: list[str] = []
         for index, name in enumerate(names):
-            label = name.replace("{", "{{").replace("}", "}}")
+            label = _literal(name)
             if name.endswith("lr"):
                 lrs.append(f"{label}: {{{index}:.{digits}e}}")
             elif not (timing and name in (time_key, data_key)):
