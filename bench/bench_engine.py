@@ -4,16 +4,19 @@ and MMEngine 0.10.7's Runner on the same tiny model and data, in one run.
 Every arm trains the same 1x1-conv segmentation model on the same in-memory 8x8 images (batch 2, SGD, PolyLR over
 the run) from a plain DataLoader with an infinite shuffled sampler; typedseg and MMEngine run with their default
 hooks (timer, logger every 10 iterations, param scheduler, one checkpoint at the end, sampler seed, runtime info;
-by-iteration logging and checkpointing, which typedseg requires of an iteration loop). The
-compute is deliberately tiny, so the time an engine adds per iteration is what differs: overhead = time per
-iteration minus the raw loop's. "start -> iter 0" is from the parent starting the process to the first iteration
-beginning (imports, building, hooks). Each arm runs in its own process, arms interleaved over --rounds rounds; the
-table shows medians over rounds of two per-iteration figures: "mean", over all timed iterations, and "blocks", the
-median over blocks of 10 iterations (each holds one log line) of their mean, which still counts the log line's
-share but not a stray interruption by another process (on 2 shared cores, processes differ by +-10 us; use 7 or
-more rounds to compare engines within a few microseconds). The "no log lines" arm is typedseg with the logger's
-interval set to the whole run: the cost of MMEngine's log line every 10 iterations is the difference between the
-two typedseg rows. MMEngine runs from the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
+by-iteration logging and checkpointing, which typedseg requires of an iteration loop). The compute is deliberately
+tiny, so the time an engine adds per iteration is what differs: overhead = time per iteration minus the raw loop's.
+"start -> iter 0" is from the parent starting the process to the first iteration beginning (imports, building,
+hooks), with every module's bytecode written by a short run before (as installing a wheel compiles it). Each arm is
+a script that calls its Runner: the `typedseg` command's pause of the garbage collector while it starts
+(typedseg/startup.py) is not in these figures. Each arm runs in its own process, arms interleaved over --rounds
+rounds; the table shows medians over rounds of two per-iteration figures: "mean", over all timed iterations, and
+"blocks", the median over blocks of 10 iterations (each holds one log line) of their mean, which still counts the
+log line's share but not a stray interruption by another process (on 2 shared cores, processes differ by +-10 us;
+use 7 or more rounds to compare engines within a few microseconds). The "no log lines" arm is typedseg with the
+logger's interval set to the whole run: the cost of MMEngine's log line every 10 iterations is the difference
+between the two typedseg rows. MMEngine runs from the oracle venv (ORACLE_PYTHON, default
+/work/oracle-venv/bin/python).
 
 On a shared machine wall time varies by +-30% between processes, more than the engines differ; `--instructions`
 counts instead the instructions each arm executes per iteration (valgrind's cachegrind, the difference between a
@@ -323,14 +326,21 @@ def count_instructions(python: str, source: str, iters: int, *extra: str) -> int
     return int(found.group(1).replace(",", ""))
 
 
+def write_bytecode(arms: dict[str, tuple[str, str, tuple[str, ...]]]) -> None:
+    """Run each arm once, briefly, with bytecode writing on: the timed or counted runs then load every module's
+    bytecode, as an installed wheel does (pip compiles it), instead of compiling this checkout's modules at each
+    start where PYTHONDONTWRITEBYTECODE is set (0.1 to 0.2 s of typedseg's start here)."""
+    for python, source, extra in arms.values():
+        run_arm(python, source, 20, 0, *extra, cache_bytecode=True)
+
+
 def instructions(arms: dict[str, tuple[str, str, tuple[str, ...]]], iters: int) -> None:
     """Instructions per iteration of each arm: a run of 2 * iters minus a run of iters, over iters."""
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind).")
     if "MMEngine 0.10.7" in arms:  # its baseline: the raw loop on the oracle venv's own torch
         arms = {**arms, "raw loop (oracle venv)": (ORACLE_PYTHON, RAW, ())}
-    for python, source, extra in arms.values():  # once outside valgrind: the imports' bytecode is cached, so
-        run_arm(python, source, 20, 0, *extra, cache_bytecode=True)  # no counted run compiles a module
+    write_bytecode(arms)  # no counted run compiles a module
     jobs = [(name, length) for name in arms for length in (iters, 2 * iters)]
 
     def count(job: tuple[str, int]) -> int:
@@ -372,6 +382,7 @@ def main() -> None:
     if args.instructions:
         instructions(arms, args.iters)
         return
+    write_bytecode(arms)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in arms}
     for _ in range(args.rounds):
         for name, (python, source, extra) in arms.items():
@@ -380,11 +391,22 @@ def main() -> None:
     def medians(key: str) -> dict[str, float]:
         return {name: statistics.median(r[key] for r in runs) for name, runs in results.items()}
 
+    def paired(key: str) -> dict[str, float]:
+        """Per arm, the median over rounds of its figure minus the raw loop's in the same round: the machine's
+        drift between rounds (a third of the time per iteration on a shared machine) cancels."""
+        raw = results["raw loop"]
+        return {
+            name: statistics.median(r[key] - b[key] for r, b in zip(runs, raw, strict=True))
+            for name, runs in results.items()
+        }
+
     per_iter, block, start = medians("per_iter"), medians("block"), medians("start_to_iter0")
+    per_iter_over, block_over, start_over = paired("per_iter"), paired("block"), paired("start_to_iter0")
     print(
-        f"{args.iters} iterations (timed: {args.warmup} to the one before the last), {args.rounds} rounds, medians "
-        f"over rounds; {os.cpu_count()} CPUs, torch threads 1. mean: the timed iterations' mean; blocks: the median "
-        "over 10-iteration blocks (one log line each) of their mean"
+        f"{args.iters} iterations (timed: {args.warmup} to the one before the last), {args.rounds} rounds; "
+        f"{os.cpu_count()} CPUs, torch threads 1. mean: the timed iterations' mean; blocks: the median over "
+        "10-iteration blocks (one log line each) of their mean. Times: medians over rounds; overheads: medians over "
+        "rounds of the difference with the raw loop of the same round"
     )
     print(
         f"{'arm':<18}{'mean':>10}{'overhead':>11}{'blocks':>10}{'overhead':>11}{'x raw':>7}"
@@ -392,9 +414,21 @@ def main() -> None:
     )
     for name in arms:
         print(
-            f"{name:<18}{per_iter[name] * 1e6:>8.1f}us{(per_iter[name] - per_iter['raw loop']) * 1e6:>9.1f}us"
-            f"{block[name] * 1e6:>8.1f}us{(block[name] - block['raw loop']) * 1e6:>9.1f}us"
-            f"{block[name] / block['raw loop']:>7.2f}{start[name]:>13.2f}s{start[name] - start['raw loop']:>+8.2f}s"
+            f"{name:<18}{per_iter[name] * 1e6:>8.1f}us{per_iter_over[name] * 1e6:>9.1f}us"
+            f"{block[name] * 1e6:>8.1f}us{block_over[name] * 1e6:>9.1f}us"
+            f"{block[name] / block['raw loop']:>7.2f}{start[name]:>13.2f}s{start_over[name]:>+8.2f}s"
+        )
+    if "MMEngine 0.10.7" in results:
+        shares = [
+            (t["block"] - r["block"]) / (m["block"] - r["block"])
+            for t, m, r in zip(
+                results["typedseg"], results["MMEngine 0.10.7"], results["raw loop"], strict=True
+            )
+        ]
+        print(
+            f"typedseg's overhead (blocks) is {statistics.median(shares):.1%} of MMEngine's (median over rounds; "
+            f"rounds from {min(shares):.1%} to {max(shares):.1%}). The goal, 25 us where MMEngine's is 220 us, "
+            f"is {25 / 220:.1%}."
         )
 
 

@@ -513,7 +513,14 @@ from . import train as _train  # noqa: E402, F401  (registers `typedseg run` and
 
 
 def main() -> None:
-    app()
+    """The `typedseg` command: the garbage collector is paused while it starts (typedseg.startup)."""
+    from typedseg import startup
+
+    startup.pause()
+    try:
+        app()
+    finally:
+        startup.resume()  # a command that ran no loop
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from typedseg import startup
 from typedseg.config.experiment import Experiment
 from typedseg.config.transforms import LoadAnnotations, TestTimeAug
 from typedseg.engine.errors import RunError
@@ -244,6 +245,7 @@ def predict_files(
     drawer = build_visualizer(
         visual if isinstance(visual, SegLocalVisualizer) else SegLocalVisualizer(), predictor.dataset_meta
     )
+    startup.resume()  # the collector, if the command line paused it while it started
     for files in planned:
         sample = predictor.predict(files.image)
         assert sample.pred_sem_seg is not None

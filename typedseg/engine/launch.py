@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from typedseg import startup
 from typedseg.engine.dist import LAUNCHER_PID
 from typedseg.engine.errors import PEER_GONE_EXIT, RunError
 
@@ -98,6 +99,7 @@ def launch(options: LaunchOptions, worker_args: Sequence[str]) -> int:
     os.environ[LAUNCHER_PID] = str(os.getpid())
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # torchrun's default: N workers do not oversubscribe cores
     _quiet_elastic_logs()
+    startup.resume()  # the launcher watches its workers for the whole run
     try:
         elastic_launch(config, sys.executable)("-m", "typedseg", *worker_args)
     except ChildFailedError as exc:

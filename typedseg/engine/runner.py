@@ -25,7 +25,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
-from typedseg import __version__
+from typedseg import __version__, startup
 from typedseg.config.experiment import Experiment
 from typedseg.config.loops import EpochBasedTrainLoop as EpochLoopConfig
 from typedseg.config.loops import IterBasedTrainLoop as IterLoopConfig
@@ -608,6 +608,7 @@ class Runner:
         problem a person must fix, TrainingFault when training had to stop, TrainingInterrupted on SIGTERM."""
         try:
             state, hooks, loop, resume_at, _ = self.build_for_training()
+            startup.resume()  # the collector, if the command line paused it while it started
             with self._sigterm_handler():
                 try:
                     loop.run(resume_at)
@@ -645,6 +646,7 @@ class Runner:
                 from typedseg.engine.tta import tta_model_of
 
                 state.model = tta_model_of(self.experiment, state.model)
+            startup.resume()
             try:
                 return loop.run()
             finally:
