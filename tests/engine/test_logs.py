@@ -24,6 +24,7 @@ from typedseg.engine.logs import (
     LOGGER_NAME,
     LineFormatter,
     ScalarWriters,
+    TrainLines,
     close_logger,
     log_line,
     setup_logger,
@@ -165,8 +166,7 @@ def test_the_log_file_and_scalars_json_wait_for_the_flusher(
 
 
 def test_the_last_line_reaches_the_disk_without_another_write(tmp_path: Path) -> None:
-    """A run that hangs after a log line (a deadlocked collective) still shows that line in its files, and on
-    the console when it came right after another one (gathered there)."""
+    """A run that hangs after a log line (a deadlocked collective) still shows that line in its files."""
     console = io.StringIO()
     logger = setup_logger(tmp_path / "run.log", "INFO", stream=console)
     writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
@@ -197,22 +197,26 @@ class _Clock:
         return self.now
 
 
-def _console_messages(console: io.StringIO) -> list[str]:
+def _messages(text: str) -> list[str]:
+    """The iteration of each train line (`[  7/100]` -> "7"), or the message of any other record."""
+    messages = [line.split(" - ", 3)[-1] for line in text.splitlines()]
     return [
-        line.split(" - INFO - ", 1)[-1].split(" - WARNING - ", 1)[-1]
-        for line in console.getvalue().splitlines()
+        m.group(1) if (m := re.match(r"Iter\(train\) \[ *(\d+)/100\]", text)) else text for text in messages
     ]
 
 
-def test_console_lines_that_come_fast_are_gathered_in_order(
+def test_train_lines_that_come_fast_are_made_together_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     held = flusher.PeriodicFlusher(flusher.FLUSH_SECONDS, start=False)
     monkeypatch.setattr(flusher, "FLUSHER", held)
     console, clock = io.StringIO(), _Clock()
     logger = setup_logger(tmp_path / "run.log", "INFO", stream=console)
-    handler: Any = logger.handlers[0]
-    handler.clock = clock
+    writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
+    lines = TrainLines(logger, LineFormatter(LogProcessor(by_epoch=False)), writers)
+    lines.clock = clock
+    logged_at = 1_700_000_000.0
+    lines.wall_clock = lambda: logged_at + clock.now  # the time a line shows: when it was logged
     writes: list[str] = []
     write = console.write
 
@@ -221,39 +225,101 @@ def test_console_lines_that_come_fast_are_gathered_in_order(
         return write(text)
 
     monkeypatch.setattr(console, "write", counted_write)
+
+    def log(it: int) -> None:
+        where: dict[str, Any] = {
+            "it": it - 1,
+            "max_iters": 100,
+            "epoch": 0,
+            "max_epochs": 1,
+            "batch_idx": it - 1,
+        }
+        where |= {"loader_length": 0, "eta": None, "memory": None}
+        lines.add({"lr": 0.01, "loss": it / 10}, where, {"lr": 0.01, "loss": it / 10, "iter": it}, it)
+
     try:
-        log_line(logger, "a")  # the console was quiet: written at once
+        log(1)  # the first line: made at once
         clock.now += 0.01
-        log_line(logger, "b")  # 10 ms later: gathered
+        log(2)  # 10 ms later: gathered
         clock.now += 0.01
-        log_line(logger, "c")
-        assert _console_messages(console) == ["a"]
+        log(3)
+        assert _messages(console.getvalue()) == ["1"]
         logger.warning("w")  # another record: the gathered lines first, then it
-        assert _console_messages(console) == ["a", "b", "c", "w"]
+        assert _messages(console.getvalue()) == ["1", "2", "3", "w"]
         clock.now += 0.05
-        log_line(logger, "d")  # 70 ms after the last line written at once: gathered
+        log(4)  # 70 ms after the last line made at once: gathered
         clock.now += 0.03
-        log_line(logger, "e")  # 100 ms after it: written, with d before it, in one write
-        assert _console_messages(console) == ["a", "b", "c", "w", "d", "e"]
-        assert writes[-1].count("\n") == 2
-        clock.now += 0.5
-        log_line(logger, "f")  # slow lines are each written at once
-        clock.now += 0.5
-        log_line(logger, "g")
-        assert _console_messages(console)[-2:] == ["f", "g"]
+        log(5)  # 100 ms after it: made, with 4 before it, in one write
+        assert _messages(console.getvalue())[-2:] == ["4", "5"] and writes[-1].count("\n") == 2
+        writers.add_scalars({"mIoU": 50.0}, step=5)  # validation's scalars
         clock.now += 0.01
-        log_line(logger, "h")
-        assert _console_messages(console)[-1] == "g"
-        held.flush_all()  # the flusher thread's tick writes what waits
-        assert _console_messages(console)[-1] == "h"
+        log(6)
+        writers.add_scalars({"mIoU": 60.0}, step=6)  # other scalars: the gathered line's go first
+        assert _messages(console.getvalue())[-1] == "6"
+        clock.now += 0.5
+        log(7)  # slow lines are each made at once
+        clock.now += 0.01
+        log(8)
+        assert _messages(console.getvalue())[-1] == "7"
+        held.flush_all()  # the flusher thread's tick makes what waits
+        assert _messages(console.getvalue())[-1] == "8"
+        count = len(writes)
         held.flush_all()  # nothing waits: nothing written
+        assert len(writes) == count
         clock.now += 0.01
-        log_line(logger, "i")
+        log(9)
     finally:
-        close_logger()  # closing writes what waits
-    assert _console_messages(console) == list("abcwdefghi")
-    log_lines = (tmp_path / "run.log").read_text(encoding="utf8").splitlines()
-    assert [line.rsplit(" - ", 1)[-1] for line in log_lines] == list("abcwdefghi")  # the file has every line
+        lines.close()  # closing makes what waits
+        close_logger()
+        writers.close()
+    expected = ["1", "2", "3", "w", "4", "5", "6", "7", "8", "9"]
+    assert _messages(console.getvalue()) == expected
+    file_text = (tmp_path / "run.log").read_text(encoding="utf8")
+    assert _messages(file_text) == expected  # the file has every line, in order
+    gathered_line_2 = file_text.splitlines()[1]
+    shown = time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(logged_at + 100.01))
+    assert gathered_line_2.startswith(f"{shown} - typedseg - INFO - Iter(train) [  2/100]  lr: 1.0000e-02")
+    steps = [json.loads(line) for line in (tmp_path / "vis" / "scalars.json").read_text().splitlines()]
+    assert [(s["step"], "mIoU" in s) for s in steps] == [
+        *((i, False) for i in range(1, 6)),
+        (5, True),
+        (6, False),
+        (6, True),
+        *((i, False) for i in range(7, 10)),
+    ]
+    assert held._flushes == {}
+
+
+def test_gathered_train_lines_reach_a_users_handler_through_logging(
+    tmp_path: Path, run_logger: tuple[logging.Logger, io.StringIO, Path]
+) -> None:
+    logger, console, _ = run_logger
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger.addHandler(Collect())
+    writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
+    lines = TrainLines(logger, LineFormatter(LogProcessor(by_epoch=False)), writers)
+    lines.clock = lambda: 0.0  # the second line comes at once
+    logged = iter([1_700_000_000.0, 1_700_000_003.0])
+    lines.wall_clock = lambda: next(logged)
+    where: dict[str, Any] = {"max_iters": 100, "epoch": 0, "max_epochs": 1, "loader_length": 0}
+    where |= {"eta": None, "memory": None}
+    try:
+        for it in (1, 2):  # the second comes at once: gathered
+            lines.add({"loss": 1.0}, {**where, "it": it - 1, "batch_idx": it - 1}, {"loss": 1.0}, it)
+        assert len(records) == 1
+    finally:
+        lines.close()
+        writers.close()
+    assert [(r.getMessage()[:22], r.created) for r in records] == [
+        ("Iter(train) [  1/100] ", 1_700_000_000.0),
+        ("Iter(train) [  2/100] ", 1_700_000_003.0),
+    ]
+    assert _messages(console.getvalue()) == ["1", "2"]
 
 
 def test_a_console_that_is_gone_does_not_stop_training(
@@ -271,7 +337,7 @@ def test_a_console_that_is_gone_does_not_stop_training(
     monkeypatch.setattr(sys, "stderr", errors)
     try:
         log_line(logger, "first")
-        log_line(logger, "second")  # gathered, then lost on close
+        log_line(logger, "second")
         logger.info("through logging")  # logging would print a traceback for each such record
     finally:
         close_logger()

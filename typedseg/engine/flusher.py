@@ -4,8 +4,8 @@ A flush per log line is a system call every few iterations of training. `<timest
 are written into their buffers, and a daemon thread flushes whatever waits there every `FLUSH_SECONDS`: the
 last lines reach the disk within a second even when the run then hangs (a deadlocked collective is when one
 reads them), closing a file flushes it, and a process killed outright (SIGKILL) loses at most the last second
-of lines there. The console's train lines are written at once unless they come faster than ten a second; those
-gathered meanwhile are written by the next line, any other record, or this thread (typedseg.engine.logs).
+of lines there. Train log lines are made at once unless they come faster than ten a second; those gathered
+meanwhile are made by the next line, any other record, or this thread (typedseg.engine.logs.TrainLines).
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ class PeriodicFlusher:
         self._next_token = 0
         self._thread: threading.Thread | None = None
 
-    def register(self, flush: Callable[[], None]) -> int:
-        """Flush `flush`'s file from now on; the token unregisters it."""
+    def register(self, flush: Callable[[], None], *, first: bool = False) -> int:
+        """Flush `flush`'s file from now on (with `first`, before those registered so far: a flush that writes
+        into the others' files); the token unregisters it."""
         with self._lock:
             token = self._next_token
             self._next_token += 1
-            self._flushes[token] = flush
+            self._flushes = {token: flush, **self._flushes} if first else {**self._flushes, token: flush}
             if self._start and self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="typedseg log flusher", daemon=True)
                 self._thread.start()

@@ -24,28 +24,19 @@ from typedseg.engine.scalars import ScalarLog
 LOGGER_NAME = "typedseg"
 
 
-CONSOLE_GATHER_SECONDS = 0.1
-"""Train lines that come sooner than this after the console's last write are gathered and written together."""
+GATHER_SECONDS = 0.1
+"""Train lines logged sooner than this after the last ones were made are gathered and made together
+(`TrainLines`)."""
 
 
 class _Console(logging.StreamHandler):  # type: ignore[type-arg]
-    """The console (sys.stdout as it is at the time: rich's progress bar redirects it while it runs).
-
-    A train line is written at once when the console has been quiet for `CONSOLE_GATHER_SECONDS`. Lines that come
-    faster (hundreds a second when an iteration takes microseconds) are gathered and written together by the next
-    line that comes after such a pause, by any other record, by the flusher thread within a second, or on close:
-    one write to a pipe or terminal instead of one per line, as tqdm's `mininterval` limits its bar. Nothing a
-    person could read is held back: they are lines that come faster than anyone reads them.
-    """
-
-    clock: Callable[[], float] = time.monotonic
+    """The console (sys.stdout as it is at the time: rich's progress bar redirects it while it runs). Train lines
+    come in batches (`TrainLines`), each one write; a console that is gone (`typedseg run cfg.py | head`) stops
+    nothing: what it misses, the log file keeps."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._fixed = stream
         super().__init__(stream)
-        self._pending: list[str] = []
-        self._written_at = -math.inf
-        self._token = flusher.FLUSHER.register(self.flush)
 
     @property
     def stream(self) -> TextIO:
@@ -55,46 +46,33 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
     def stream(self, value: TextIO) -> None:
         pass
 
-    def write_line(self, text: str) -> None:
-        """A formatted train line (`log_line`'s direct path): written now, or gathered while lines come fast."""
-        now = self.clock()
+    def write_lines(self, texts: list[str]) -> None:
+        """Formatted train lines (`log_lines`' direct path), in one write."""
         with self.lock:  # type: ignore[union-attr]
-            self._pending.append(text)
-            if now - self._written_at >= CONSOLE_GATHER_SECONDS:
-                self.flush()
-                self._written_at = now
+            try:
+                self.stream.write("\n".join(texts) + "\n")
+            except (OSError, ValueError):
+                return
+            self.flush()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if self._pending:
-            self.flush()  # any other record follows the lines gathered before it
-        super().emit(record)
+    def handle(self, record: logging.LogRecord) -> bool:
+        _make_gathered_train_lines()  # any other record follows the train lines logged before it
+        return super().handle(record)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
-        """A console that is gone (`typedseg run cfg.py | head`) is no error worth a traceback per record."""
+        """A console that is gone is no error worth a traceback per record."""
         if isinstance(sys.exc_info()[1], (OSError, ValueError)):
             return
         super().handleError(record)
 
     def flush(self) -> None:
-        """Writes the gathered lines in one write and flushes the stream (a line that is due, another record,
-        the flusher thread, close, logging at exit). A console that is gone (a pipe whose reader left, a closed
-        stream) loses them and training goes on: the log file keeps every line."""
         with self.lock:  # type: ignore[union-attr]
-            text = "\n".join(self._pending) + "\n" if self._pending else ""
-            self._pending.clear()
             try:
                 stream = self.stream
-                if text:
-                    stream.write(text)
                 if stream is not None and hasattr(stream, "flush"):
                     stream.flush()
             except (OSError, ValueError):
                 pass
-
-    def close(self) -> None:
-        flusher.FLUSHER.unregister(self._token)
-        self.flush()
-        super().close()
 
 
 class _RunLogFile(logging.FileHandler):
@@ -104,6 +82,10 @@ class _RunLogFile(logging.FileHandler):
     def __init__(self, path: Path) -> None:
         super().__init__(path, mode="a", encoding="utf8")
         self._token = flusher.FLUSHER.register(self._flush_buffer)
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        _make_gathered_train_lines()  # any other record follows the train lines logged before it
+        return super().handle(record)
 
     def flush(self) -> None:
         pass
@@ -124,8 +106,8 @@ class _LineFormat(logging.Formatter):
 
     def __init__(self, datefmt: str) -> None:
         super().__init__("%(asctime)s - %(name)s - %(levelname)s - %(message)s", datefmt)
-        self._second = -1
-        self._time_text = ""
+        self._time_text: tuple[int, str] = (-1, "")
+        """The last second's text, read and replaced as one tuple (the flusher thread formats lines too)."""
 
     def format(self, record: logging.LogRecord) -> str:
         if record.exc_info or record.exc_text or record.stack_info:
@@ -134,10 +116,11 @@ class _LineFormat(logging.Formatter):
 
     def line(self, created: float, name: str, level: str, message: str) -> str:
         second = int(created)
-        if second != self._second:
-            self._second = second
-            self._time_text = time.strftime(self.datefmt or "", self.converter(created))
-        return f"{self._time_text} - {name} - {level} - {message}"
+        cached_second, time_text = self._time_text
+        if second != cached_second:
+            time_text = time.strftime(self.datefmt or "", self.converter(created))
+            self._time_text = (second, time_text)
+        return f"{time_text} - {name} - {level} - {message}"
 
 
 def setup_logger(log_file: Path, level: str, stream: TextIO | None = None) -> logging.Logger:
@@ -171,32 +154,43 @@ def _writes_directly(handler: logging.Handler) -> bool:
     )
 
 
-def log_line(logger: logging.Logger, line: str) -> None:
-    """An INFO line, written every few iterations (the train log line), as cheaply as logging allows.
+def log_line(logger: logging.Logger, line: str, created: float | None = None) -> None:
+    """An INFO line logged `created` (by default now), as `log_lines` writes it."""
+    log_lines(logger, [(time.time() if created is None else created, line)])
 
-    To the run's own handlers it is written directly: the same text, under the handler's lock, as logging would,
-    without building a LogRecord and dispatching it (most of its cost); the console gathers lines that come
-    faster than ten a second (`_Console`). Any other handler, or a filter, sends it through logging, without the
-    caller lookup `Logger.info` makes (the run's formats name no source file or line)."""
-    if not logger.isEnabledFor(logging.INFO):
+
+def log_lines(logger: logging.Logger, lines: list[tuple[float, str]]) -> None:
+    """INFO lines, each with the time it was logged (train lines, made in batches by `TrainLines`), as cheaply
+    as logging allows.
+
+    To the run's own handlers they are written directly: the same text as logging would write, one write per
+    handler under its lock, without building a LogRecord per line and dispatching it (most of its cost). Any
+    other handler, or a filter, gets each line through logging, without the caller lookup `Logger.info` makes
+    (the run's formats name no source file or line)."""
+    if not lines or not logger.isEnabledFor(logging.INFO):
         return
     handlers = logger.handlers
     if logger.filters or not all(_writes_directly(handler) for handler in handlers):
-        logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, line, (), None))
+        for created, line in lines:
+            record = logger.makeRecord(logger.name, logging.INFO, "", 0, line, (), None)
+            record.created, record.msecs = created, (created - int(created)) * 1000
+            logger.handle(record)
         return
-    created = time.time()
+    name = logger.name
     for handler in handlers:
-        text = handler.formatter.line(created, logger.name, "INFO", line)  # type: ignore[union-attr]
+        line_format = handler.formatter.line  # type: ignore[union-attr]
+        texts = [line_format(created, name, "INFO", line) for created, line in lines]
         if type(handler) is _Console:
-            handler.write_line(text)  # written now, or gathered while lines come faster than 10 a second
+            handler.write_lines(texts)
             continue
         stream: Any = handler.stream  # type: ignore[attr-defined]
         with handler.lock:  # type: ignore[union-attr]
-            stream.write(text + "\n")
+            stream.write("\n".join(texts) + "\n")
             handler.flush()  # the log file's does nothing: the flusher thread's is the one that does
 
 
 def close_logger() -> None:
+    _make_gathered_train_lines()
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
@@ -243,21 +237,31 @@ class ScalarWriters:
         self._json_flush = flusher.FLUSHER.register(self._flush_json) if self._json is not None else None
         self._json_templates: dict[tuple[str, ...], str] = {}
         """A scalars.json line's format template per set of names."""
+        self.before_write: Callable[[], None] | None = None
+        """Called before scalars are written: the train lines gathered so far go first (TrainLines)."""
 
     def add_config(self, text: str, name: str) -> None:
         (self.vis_dir / name).write_text(text, encoding="utf8")
 
     def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
+        if self.before_write is not None:
+            self.before_write()
+        self.write_steps([(scalars, step)])
+
+    def write_steps(self, steps: list[tuple[Mapping[str, Any], int]]) -> None:
+        """Several steps' scalars, in order (`TrainLines`' batches): scalars.json in one write."""
         if self._json is not None:
-            line = self._json_line(scalars, step)
+            text = "".join([self._json_line(scalars, step) for scalars, step in steps])
             with self._json_lock:  # the flusher thread flushes it
-                self._json.write(line)
+                self._json.write(text)
         if self.tensorboard is not None:
-            for name, value in scalars.items():
-                if isinstance(value, (int, float)):
-                    self.tensorboard.add_scalar(name, value, step)
+            for scalars, step in steps:
+                for name, value in scalars.items():
+                    if isinstance(value, (int, float)):
+                        self.tensorboard.add_scalar(name, value, step)
         if self.wandb is not None:
-            self.wandb.log(dict(scalars), step=step)
+            for scalars, step in steps:
+                self.wandb.log(dict(scalars), step=step)
 
     def _json_line(self, scalars: Mapping[str, Any], step: int) -> str:
         """`json.dumps({**scalars, "step": step})` and a newline, from a template made once per set of names (a
@@ -451,3 +455,77 @@ class LineFormatter:
 
     def _key(self, mode: str, name: str) -> str:
         return f"{mode}/{name}" if self.cfg.log_with_hierarchy else name
+
+
+TrainLineRecord = tuple[float, dict[str, float], dict[str, Any], dict[str, Any], int]
+"""A train line waiting to be made: when it was logged, its tag, where it is (`LineFormatter.train_line`'s
+keywords), its scalars and their step."""
+
+
+class TrainLines:
+    """A run's train log lines, each made (formatted and written to the console, the log file and the scalar
+    backends) when the last batch of them was made `GATHER_SECONDS` ago or more.
+
+    At the pace of real training (a line every few seconds) every line is made when it is logged. Lines that come
+    faster (hundreds a second when an iteration takes microseconds) wait as numbers and are made together: by the
+    next line after such a pause, before any other record of the run's logger, before other scalars are written,
+    by the flusher thread within a second, and at the end. Between iterations the training evicts the formatting
+    code from the CPU's caches: on this project's 2-core machine a line made alone took about 95 us, and about
+    20 us in a batch of 25 (bench/bench_engine.py's workload, a line every 3 ms).
+    """
+
+    clock: Callable[[], float] = time.monotonic
+    """Paces the batches."""
+    wall_clock: Callable[[], float] = time.time
+    """When a line was logged: the time its text shows, however late it is made."""
+
+    def __init__(self, logger: logging.Logger, formatter: LineFormatter, writers: ScalarWriters) -> None:
+        self.logger, self.formatter, self.writers = logger, formatter, writers
+        self._pending: list[TrainLineRecord] = []
+        self._lock = threading.RLock()
+        self._made_at = -math.inf
+        writers.before_write = self.flush
+        _OPEN_TRAIN_LINES.append(self)
+        # First in the flusher thread's round: the lines it makes reach the files' buffers before those flush.
+        self._token: int | None = flusher.FLUSHER.register(self.flush, first=True)
+
+    def add(self, tag: dict[str, float], where: dict[str, Any], scalars: dict[str, Any], step: int) -> None:
+        """A train line (`formatter.train_line(tag, **where)`) and its scalars, made now or gathered."""
+        now = self.clock()
+        with self._lock:
+            self._pending.append((self.wall_clock(), tag, where, scalars, step))
+            if now - self._made_at >= GATHER_SECONDS:
+                self._made_at = now
+                self.flush()
+
+    def flush(self) -> None:
+        """Make every gathered line, in order: one write per file and to the console."""
+        with self._lock:  # re-entered from the writes below (before_write, a handler's record): nothing waits
+            if not self._pending:
+                return
+            pending, self._pending = self._pending, []
+            train_line = self.formatter.train_line
+            log_lines(
+                self.logger, [(created, train_line(tag, **where)) for created, tag, where, _, _ in pending]
+            )
+            self.writers.write_steps([(scalars, step) for _, _, _, scalars, step in pending])
+
+    def close(self) -> None:
+        """Make what waits; no later flush reaches the writers (they may be closed next)."""
+        self.flush()
+        if self._token is not None:
+            flusher.FLUSHER.unregister(self._token)
+            self._token = None
+        if self in _OPEN_TRAIN_LINES:
+            _OPEN_TRAIN_LINES.remove(self)
+        if self.writers.before_write == self.flush:
+            self.writers.before_write = None
+
+
+_OPEN_TRAIN_LINES: list[TrainLines] = []
+"""The train lines of the runs in this process that are not closed: made before any other record is written."""
+
+
+def _make_gathered_train_lines() -> None:
+    for lines in tuple(_OPEN_TRAIN_LINES):
+        lines.flush()

@@ -15,7 +15,7 @@ import torch
 from typedseg.config.hooks import LoggerHook as LoggerConfig
 from typedseg.config.runtime import LocalVisBackend
 from typedseg.engine.hooks.base import Hook
-from typedseg.engine.logs import LineFormatter, ScalarWriters, log_line
+from typedseg.engine.logs import LineFormatter, ScalarWriters, TrainLines
 from typedseg.engine.state import RunState
 
 log = logging.getLogger("typedseg")
@@ -31,6 +31,7 @@ class LoggerHook(Hook):
         self.interval = cfg.interval
         self.formatter: LineFormatter | None = None
         self.writers: ScalarWriters | None = None
+        self.lines: TrainLines | None = None
         self.progress_enabled = sys.stdout.isatty() if progress is None else progress
         self._progress: Any = None
         self._task: Any = None
@@ -50,6 +51,7 @@ class LoggerHook(Hook):
             purge_step=state.start_iter + 1 if state.resumed else None,
         )
         state.writers = self.writers
+        self.lines = TrainLines(log, self.formatter, self.writers)
 
     # --- train ---------------------------------------------------------------------------------------------
 
@@ -79,30 +81,32 @@ class LoggerHook(Hook):
             return
         if (state.iter + 1) % self.cfg.interval_exp_name == 0 or batch_idx + 1 == state.loader_length:
             log.info("Exp name: %s", state.experiment.experiment_name or state.timestamp)
-        assert self.formatter is not None and self.writers is not None
+        assert self.formatter is not None and self.lines is not None
         tag = {**state.lr(), **self.formatter.collect(state.scalars, "train")}
         memory = self._memory(state)
-        line = self.formatter.train_line(
-            tag,
-            it=state.iter,
-            max_iters=state.max_iters,
-            epoch=state.epoch,
-            max_epochs=state.max_epochs,
-            batch_idx=batch_idx,
-            loader_length=state.loader_length,
-            eta=state.eta,
-            memory=memory,
-        )
-        log_line(log, line)
+        where = {
+            "it": state.iter,
+            "max_iters": state.max_iters,
+            "epoch": state.epoch,
+            "max_epochs": state.max_epochs,
+            "batch_idx": batch_idx,
+            "loader_length": state.loader_length,
+            "eta": state.eta,
+            "memory": memory,
+        }
         scalars: dict[str, Any] = dict(tag)
         if self.formatter.cfg.by_epoch:
             scalars["epoch"] = state.epoch + 1
         scalars["iter"] = state.iter + 1
         if memory is not None:
             scalars["memory"] = memory
-        self.writers.add_scalars(scalars, step=state.iter + 1)
+        self.lines.add(
+            tag, where, scalars, state.iter + 1
+        )  # made now, or with the next ones when they come fast
 
     def after_train(self, state: RunState) -> None:
+        if self.lines is not None:
+            self.lines.flush()
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
@@ -162,6 +166,9 @@ class LoggerHook(Hook):
         (state.log_dir / f"{state.timestamp}.json").write_text(json.dumps(tag) + "\n", encoding="utf8")
 
     def after_run(self, state: RunState) -> None:
+        if self.lines is not None:
+            self.lines.close()
+            self.lines = None
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
