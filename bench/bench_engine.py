@@ -10,22 +10,25 @@ tiny, so the time an engine adds per iteration is what differs: overhead = time 
 hooks), with every module's bytecode written by a short run before (as installing a wheel compiles it). Each arm is
 a script that calls its Runner: the `typedseg` command's pause of the garbage collector while it starts
 (typedseg/startup.py) is not in these figures. Each arm runs in its own process, arms interleaved over --rounds
-rounds; the table shows medians over rounds of two per-iteration figures: "mean", over all timed iterations, and
-"blocks", the median over blocks of 10 iterations (each holds one log line) of their mean, which still counts the
-log line's share but not a stray interruption by another process (on 2 shared cores, processes differ by +-10 us;
-use 7 or more rounds to compare engines within a few microseconds). The "no log lines" arm is typedseg with the
-logger's interval set to the whole run: the cost of MMEngine's log line every 10 iterations is the difference
-between the two typedseg rows. MMEngine runs from the oracle venv (ORACLE_PYTHON, default
-/work/oracle-venv/bin/python).
+rounds. Two per-iteration figures: "mean", over all timed iterations, and "blocks", the median over blocks of 10
+iterations (each holds one log line) of their mean, which still counts the log line's share but not a stray
+interruption by another process. The table shows each figure's median over rounds, and each overhead as the median
+over rounds of the difference with the raw loop of the same round (on 2 shared cores, processes differ by +-10 us;
+use 9 or more rounds). The last line gives typedseg's overhead as a share of MMEngine's, per round: the issue's
+goal, 25 us where MMEngine's was 220 us, is 11.4%: the figure to compare on a machine faster or slower than the one
+that measured those 220 us. The "no log lines" arm is typedseg with the logger's interval set to the whole run: the
+cost of MMEngine's log line every 10 iterations is the difference between the two typedseg rows. MMEngine runs from
+the oracle venv (ORACLE_PYTHON, default /work/oracle-venv/bin/python).
 
 On a shared machine wall time varies by +-30% between processes, more than the engines differ; `--instructions`
-counts instead the instructions each arm executes per iteration (valgrind's cachegrind, the difference between a
-run of --iters and one of twice as many). The count repeats to a few instructions for the same files in the same
-place, but anything that shifts the memory layout (other code, another checkout path, another argument) moves it
-by up to 1.5% (12k instructions per iteration was seen for the same code in two folders): it separates engines,
-not small changes to one. It counts work, not cache misses or system calls, and the console's gathering of fast
-lines does not happen there (an iteration takes 50 times longer under valgrind).
+counts instead the instructions each arm executes per iteration (valgrind's cachegrind, the difference between a run
+of --iters and one of twice as many). The count repeats to a few instructions for the same files in the same place,
+but anything that shifts the memory layout (other code, another checkout path, another argument) moves it by up to
+1.5% (12k instructions per iteration was seen for the same code in two folders): it separates engines, not small
+changes to one. It counts work, not cache misses or system calls, and the gathering of fast train lines
+(typedseg.engine.logs.TrainLines) does not happen there (an iteration takes 50 times longer under valgrind).
 
+    python bench/bench_engine.py --iters 3000 --rounds 9     # the figures in the closing notes (3 minutes)
     python bench/bench_engine.py [--iters 400] [--rounds 3] [--warmup 50]
     python bench/bench_engine.py --instructions [--iters 400]
 """

@@ -100,9 +100,8 @@ class LoggerHook(Hook):
         scalars["iter"] = state.iter + 1
         if memory is not None:
             scalars["memory"] = memory
-        self.lines.add(
-            tag, where, scalars, state.iter + 1
-        )  # made now, or with the next ones when they come fast
+        # Made now, or with the next ones when they come faster than ten a second.
+        self.lines.add(tag, where, scalars, state.iter + 1)
 
     def after_train(self, state: RunState) -> None:
         if self.lines is not None:
