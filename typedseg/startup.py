@@ -3,9 +3,10 @@
 Importing torch and building a run allocate a few hundred thousand objects that live until the process ends, and
 each full collection on the way scans all of them again: paused, `typedseg run --dry-run` of the quickstart takes
 2.0 s instead of 2.9 s on a 2-core machine. The command line pauses the collector before its first import (`pause`).
-The runner resumes it right before the first iteration of a loop (`resume`), after `gc.freeze()`, which moves every
-object alive then into a generation that later collections skip. Dataloader workers forked after that do not write
-to the pages of those objects when they collect.
+The runner resumes it right before the first iteration of a loop (`resume`; so do `predict`, the data commands and
+the `--nproc` launcher before their work), after `gc.freeze()`, which moves every object alive then into a
+generation that later collections skip. Dataloader workers forked after that do not write to the pages of those
+objects when they collect.
 
 A process whose collector was not paused here (the Python API, tests) is left as it is: `resume` only undoes
 `pause`.

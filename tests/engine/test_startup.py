@@ -101,3 +101,23 @@ def test_the_command_line_pauses_the_collector_while_a_command_runs(monkeypatch:
         command_line.main()
     assert during == [False]
     assert gc.isenabled() and not startup.paused()
+
+
+def test_the_data_commands_resume_the_collector_before_their_first_file(tmp_path: Path) -> None:
+    from typedseg.config.datasets import BaseSegDataset, DataPrefix
+    from typedseg.datasets.datasets import build_dataset, check_readable
+    from typedseg.datasets.synthetic import SynthSpec, write_synthetic
+
+    startup.pause()
+    write_synthetic(tmp_path / "synth", SynthSpec(classes=3, train=2, val=1, size=(16, 16), seed=0))
+    assert gc.isenabled() and not startup.paused()
+    gc.unfreeze()
+    dataset = BaseSegDataset(
+        data_root=str(tmp_path / "synth"),
+        data_prefix=DataPrefix(img_path="images/train", seg_map_path="labels/train"),
+        img_suffix=".png",
+        seg_map_suffix=".png",
+    )
+    startup.pause()
+    assert check_readable(build_dataset(dataset)) == 4
+    assert gc.isenabled() and not startup.paused()

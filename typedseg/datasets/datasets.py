@@ -297,8 +297,10 @@ def leaves(dataset: SegDataset) -> list[FolderSegDataset]:
 def check_readable(dataset: SegDataset) -> int:
     """Decode every image and label map of the folder datasets in `dataset`; raises a DataError naming the first
     file that cannot be read and its sample index. Returns how many files were read."""
+    from typedseg import startup
     from typedseg.datasets.image_io import IMAGE_ERRORS, read_image, read_label_map, why_unreadable
 
+    startup.resume()  # the collector, if the command line paused it while it started: a dataset can be large
     count = 0
     for leaf in leaves(dataset):
         for index, entry in enumerate(leaf.entries):

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from typedseg import startup
 from typedseg.datasets.errors import data_error
 from typedseg.datasets.image_io import write_atomically, write_png
 
@@ -178,6 +179,7 @@ def write_synthetic(
     total = spec.train + spec.val
     done = 0
     colours = np.array(palette(spec.classes), dtype=np.uint8)
+    startup.resume()  # the collector, if the command line paused it while it started
     for split in SPLITS:
         for index in range(spec.count(split)):
             image, labels = synth_sample(spec, split, index)
