@@ -95,20 +95,25 @@ def test_the_train_line_is_what_logging_writes(run_logger: tuple[logging.Logger,
     assert file_lines == [f"T - typedseg - INFO - {line}"] * 2
 
 
+class _Collect(logging.Handler):
+    """A user's handler: keeps every record it gets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_a_users_handler_or_filter_gets_the_line_through_logging(
     run_logger: tuple[logging.Logger, io.StringIO, Path],
 ) -> None:
     logger, console, _ = run_logger
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    collector = Collect()
+    collector = _Collect()
     logger.addHandler(collector)
     log_line(logger, "seen by every handler")
-    assert [r.getMessage() for r in records] == ["seen by every handler"]
+    assert [r.getMessage() for r in collector.records] == ["seen by every handler"]
     assert console.getvalue().endswith(" - typedseg - INFO - seen by every handler\n")
     logger.removeHandler(collector)
 
@@ -205,6 +210,20 @@ def _messages(text: str) -> list[str]:
     ]
 
 
+def _where(it: int) -> dict[str, Any]:
+    """`LineFormatter.train_line`'s keywords for iteration `it` of 100 (no eta, no memory)."""
+    return {
+        "it": it - 1,
+        "max_iters": 100,
+        "epoch": 0,
+        "max_epochs": 1,
+        "batch_idx": it - 1,
+        "loader_length": 0,
+        "eta": None,
+        "memory": None,
+    }
+
+
 def test_train_lines_that_come_fast_are_made_together_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -227,15 +246,7 @@ def test_train_lines_that_come_fast_are_made_together_in_order(
     monkeypatch.setattr(console, "write", counted_write)
 
     def log(it: int) -> None:
-        where: dict[str, Any] = {
-            "it": it - 1,
-            "max_iters": 100,
-            "epoch": 0,
-            "max_epochs": 1,
-            "batch_idx": it - 1,
-        }
-        where |= {"loader_length": 0, "eta": None, "memory": None}
-        lines.add({"lr": 0.01, "loss": it / 10}, where, {"lr": 0.01, "loss": it / 10, "iter": it}, it)
+        lines.add({"lr": 0.01, "loss": it / 10}, _where(it), {"lr": 0.01, "loss": it / 10, "iter": it}, it)
 
     try:
         log(1)  # the first line: made at once
@@ -294,28 +305,21 @@ def test_gathered_train_lines_reach_a_users_handler_through_logging(
     tmp_path: Path, run_logger: tuple[logging.Logger, io.StringIO, Path]
 ) -> None:
     logger, console, _ = run_logger
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger.addHandler(Collect())
+    collector = _Collect()
+    logger.addHandler(collector)
     writers = ScalarWriters(tmp_path / "vis", (LocalVisBackend(),))
     lines = TrainLines(logger, LineFormatter(LogProcessor(by_epoch=False)), writers)
     lines.clock = lambda: 0.0  # the second line comes at once
     logged = iter([1_700_000_000.0, 1_700_000_003.0])
     lines.wall_clock = lambda: next(logged)
-    where: dict[str, Any] = {"max_iters": 100, "epoch": 0, "max_epochs": 1, "loader_length": 0}
-    where |= {"eta": None, "memory": None}
     try:
         for it in (1, 2):  # the second comes at once: gathered
-            lines.add({"loss": 1.0}, {**where, "it": it - 1, "batch_idx": it - 1}, {"loss": 1.0}, it)
-        assert len(records) == 1
+            lines.add({"loss": 1.0}, _where(it), {"loss": 1.0}, it)
+        assert len(collector.records) == 1
     finally:
         lines.close()
         writers.close()
-    assert [(r.getMessage()[:22], r.created) for r in records] == [
+    assert [(r.getMessage()[:22], r.created) for r in collector.records] == [
         ("Iter(train) [  1/100] ", 1_700_000_000.0),
         ("Iter(train) [  2/100] ", 1_700_000_003.0),
     ]

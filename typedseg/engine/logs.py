@@ -29,7 +29,15 @@ GATHER_SECONDS = 0.1
 (`TrainLines`)."""
 
 
-class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+class _AfterTrainLines(logging.Handler):
+    """A run's handler: any record it gets follows the train lines logged before it (`TrainLines`)."""
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        _make_gathered_train_lines()
+        return super().handle(record)
+
+
+class _Console(_AfterTrainLines, logging.StreamHandler):  # type: ignore[type-arg]
     """The console (sys.stdout as it is at the time: rich's progress bar redirects it while it runs). Train lines
     come in batches (`TrainLines`), each one write; a console that is gone (`typedseg run cfg.py | head`) stops
     nothing: what it misses, the log file keeps."""
@@ -55,10 +63,6 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
                 return
             self.flush()
 
-    def handle(self, record: logging.LogRecord) -> bool:
-        _make_gathered_train_lines()  # any other record follows the train lines logged before it
-        return super().handle(record)
-
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
         """A console that is gone is no error worth a traceback per record."""
         if isinstance(sys.exc_info()[1], (OSError, ValueError)):
@@ -75,17 +79,13 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
                 pass
 
 
-class _RunLogFile(logging.FileHandler):
+class _RunLogFile(_AfterTrainLines, logging.FileHandler):
     """The run's `<timestamp>.log`: logging's flush after each record does nothing; the flusher thread flushes
     once a second (typedseg.engine.flusher), and closing flushes."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, mode="a", encoding="utf8")
         self._token = flusher.FLUSHER.register(self._flush_buffer)
-
-    def handle(self, record: logging.LogRecord) -> bool:
-        _make_gathered_train_lines()  # any other record follows the train lines logged before it
-        return super().handle(record)
 
     def flush(self) -> None:
         pass
